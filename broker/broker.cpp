@@ -1,0 +1,326 @@
+#include "broker/broker.hpp"
+
+#include <unistd.h>
+
+#include "broker/partitioner.hpp"
+#include "common/codec.hpp"
+#include "common/logging.hpp"
+#include "common/sockets.hpp"
+#include "common/source_factory.hpp"
+
+namespace ramify {
+
+namespace {
+constexpr std::uint32_t kSpecVersion = 1;
+}  // namespace
+
+struct Broker::Impl {
+  BrokerOptions options;
+  std::string run_id;
+  std::shared_ptr<spdlog::logger> log = logger("broker");
+  OpenedSource source;
+  std::unique_ptr<Scheduler> scheduler;
+  std::chrono::milliseconds interval;
+
+  // The context is declared before the sockets so that it outlives them.
+  zmq::context_t context{1};
+  zmq::socket_t work;     // ROUTER
+  zmq::socket_t config;   // REP
+  zmq::socket_t control;  // PUB
+
+  bool kill_sent = false;
+  bool report_confirmed = false;
+  std::uint64_t report_lost = 0;
+  std::uint64_t bad_messages = 0;
+  Clock::time_point started_at = Clock::now();
+
+  Impl(BrokerOptions opts, std::string id) : options(std::move(opts)), run_id(std::move(id)) {
+    options.spec.validate();
+    interval = options.spec.heartbeat_interval();
+    source = open_source(options.spec);
+    auto assignments = partition(*source.source, options.spec.partition_depth(), source.manifest);
+
+    SchedulerPolicy policy;
+    policy.on_failure = options.spec.on_failure();
+    policy.max_failures = options.spec.max_failures();
+    policy.max_attempts = options.spec.max_attempts();
+    policy.worker_timeout = interval * options.spec.liveness();
+    policy.dispatch_grace = interval * 2;
+    scheduler = std::make_unique<Scheduler>(std::move(assignments), policy);
+
+    Address address = Address::parse(options.bind, kBrokerPortBase);
+    SocketOptions work_options;
+    work_options.max_message = kMaxConfigMessage;
+    work_options.linger = std::chrono::milliseconds(200);
+    work = make_socket(context, zmq::socket_type::router, work_options);
+    work.set(zmq::sockopt::router_mandatory, 1);
+    work.set(zmq::sockopt::router_handover, 1);
+    work.bind(address.endpoint(kWorkPort, "work"));
+
+    SocketOptions config_options;
+    config_options.max_message = kMaxConfigMessage;
+    config = make_socket(context, zmq::socket_type::rep, config_options);
+    config.bind(address.endpoint(kConfigPort, "config"));
+
+    SocketOptions control_options;
+    control_options.linger = std::chrono::milliseconds(200);
+    control_options.send_hwm = 10000;
+    control = make_socket(context, zmq::socket_type::pub, control_options);
+    control.bind(address.endpoint(kControlPort, "control"));
+
+    log->info("run {}: {} assignment(s), listening on {}", run_id, scheduler->assignments().size(), address.text());
+  }
+
+  // ---- sending ----
+
+  void send_to_worker(const std::string& worker, const std::string& type, const std::string& body) {
+    try {
+      if (!send_frames(work, {worker, type, body})) {
+        log->warn("worker {} is not reading; {} dropped", worker, type);
+      }
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EHOSTUNREACH) throw;
+      log->warn("worker {} is unreachable", worker);
+      scheduler->worker_lost(worker, "it is unreachable");
+    }
+  }
+
+  template <class T>
+  void publish(const T& message) {
+    send_frames(control, {T::kType, encode(message)});
+  }
+
+  void dispatch() {
+    for (const Dispatch& d : scheduler->next_dispatches(Clock::now())) {
+      const AssignmentStatus& a = scheduler->assignments()[d.assignment];
+      Assign message;
+      message.run_id = run_id;
+      message.id = d.assignment;
+      message.attempt = d.attempt;
+      message.kind = a.spec.kind;
+      message.root = a.spec.root;
+      message.ancestors = a.spec.ancestors;
+      message.order = options.spec.order();
+      message.spec_version = kSpecVersion;
+      message.nodes = a.spec.nodes;
+      log->debug("assignment {} attempt {} ({}) -> {}", d.assignment, d.attempt, a.spec.root.id, d.worker);
+      send_to_worker(d.worker, Assign::kType, encode(message));
+    }
+  }
+
+  void publish_heartbeat() {
+    ControlHeartbeat hb;
+    hb.run_id = run_id;
+    hb.state = scheduler->state();
+    hb.spec_version = kSpecVersion;
+    hb.idle_slots = scheduler->idle_slots();
+    hb.queued = scheduler->queued();
+    publish(hb);
+  }
+
+  // Sends the kill once, as soon as the run is aborted: on the control topic
+  // and directly to every live worker (a late subscriber may miss the topic).
+  void broadcast_kill_if_aborted() {
+    if (kill_sent || scheduler->state() != RunState::aborted) return;
+    kill_sent = true;
+    Kill kill;
+    kill.run_id = run_id;
+    kill.error = scheduler->first_failure();
+    log->error("run aborted: {}", kill.error);
+    publish(kill);
+    const std::string body = encode(kill);
+    for (const auto& worker : scheduler->live_workers()) send_to_worker(worker, "KILL", body);
+  }
+
+  // ---- receiving ----
+
+  void bad_message(const std::string& what) {
+    ++bad_messages;
+    if (bad_messages <= 10) log->warn("dropped a bad message: {}", what);
+  }
+
+  void on_work_message() {
+    auto frames = receive_frames(work, 3);
+    if (!frames) return;
+    if (frames->size() != 3) return bad_message("work message with " + std::to_string(frames->size()) + " frames");
+    const std::string worker = frame_text((*frames)[0]);
+    const std::string type = frame_text((*frames)[1]);
+    const std::string body = frame_text((*frames)[2]);
+    const auto now = Clock::now();
+    try {
+      if (type == Hello::kType) {
+        Hello hello = decode<Hello>(body);
+        if (hello.worker_id != worker) return bad_message("HELLO from " + worker + " names " + hello.worker_id);
+        scheduler->hello(hello, now);
+        log->info("worker {} joined ({} slot(s), host {}, pid {})", worker, hello.slots, hello.host, hello.pid);
+        if (scheduler->state() == RunState::aborted) send_to_worker(worker, "KILL", encode(Kill{kProtocolVersion, run_id, "", scheduler->first_failure()}));
+      } else if (type == Heartbeat::kType) {
+        bool known = false;
+        for (const AssignmentRef& ref : scheduler->heartbeat(decode<Heartbeat>(body), now, known))
+          send_to_worker(worker, Cancel::kType, encode(Cancel{kProtocolVersion, ref.id, ref.attempt}));
+        if (!known) send_to_worker(worker, "WHO", encode(Ok{}));
+      } else if (type == Started::kType) {
+        scheduler->started(worker, decode<Started>(body));
+      } else if (type == NodeFailed::kType) {
+        NodeFailed failed = decode<NodeFailed>(body);
+        if (scheduler->node_failed(worker, failed))
+          log->warn("node {} failed on {}: {}", failed.node_id, worker, failed.error);
+      } else if (type == Done::kType) {
+        scheduler->done(worker, decode<Done>(body));
+      } else if (type == Bye::kType) {
+        Bye bye = decode<Bye>(body);
+        if (bye.worker_id != worker) return bad_message("BYE from " + worker + " names " + bye.worker_id);
+        scheduler->bye(bye);
+        log->info("worker {} left ({})", worker, bye.reason);
+      } else {
+        bad_message("unknown work message type '" + type + "'");
+      }
+    } catch (const DecodeError& e) {
+      bad_message(e.what());
+    }
+  }
+
+  StatusReply status() const {
+    StatusReply reply;
+    reply.run_id = run_id;
+    reply.state = scheduler->state();
+    reply.assignments = scheduler->assignments().size();
+    reply.assignments_done = scheduler->count(AssignmentState::done);
+    reply.assignments_failed = scheduler->count(AssignmentState::quarantined);
+    reply.assignments_running =
+        scheduler->count(AssignmentState::running) + scheduler->count(AssignmentState::dispatched);
+    reply.nodes = scheduler->nodes();
+    reply.failures = scheduler->failures();
+    reply.workers_alive = static_cast<std::uint32_t>(scheduler->live_workers().size());
+    reply.first_failure = scheduler->first_failure();
+    reply.exit_status = scheduler->complete() ? scheduler->exit_status() : -1;
+    return reply;
+  }
+
+  void on_config_request() {
+    auto frames = receive_frames(config, 2);
+    if (!frames) return;
+    std::pair<std::string, std::string> reply;
+    try {
+      if (frames->size() != 2) throw DecodeError("config request with " + std::to_string(frames->size()) + " frames");
+      const std::string type = frame_text((*frames)[0]);
+      const std::string body = frame_text((*frames)[1]);
+      if (type == SpecRequest::kType) {
+        decode<SpecRequest>(body);
+        SpecReply spec;
+        spec.run_id = run_id;
+        spec.spec_version = kSpecVersion;
+        spec.entries = options.spec.entries();
+        spec.state = scheduler->state();
+        reply = {SpecReply::kType, encode(spec)};
+      } else if (type == StatusRequest::kType) {
+        decode<StatusRequest>(body);
+        reply = {StatusReply::kType, encode(status())};
+      } else if (type == ReportDone::kType) {
+        ReportDone done = decode<ReportDone>(body);
+        if (done.run_id == run_id && scheduler->complete() && !report_confirmed) {
+          report_confirmed = true;
+          report_lost = done.lost;
+          log->info("the sink wrote the report: {} record(s), {} lost", done.records, done.lost);
+        }
+        reply = {Ok::kType, encode(Ok{})};
+      } else {
+        throw DecodeError("unknown config request '" + type + "'");
+      }
+    } catch (const DecodeError& e) {
+      bad_message(e.what());
+      reply = {ErrorReply::kType, encode(ErrorReply{kProtocolVersion, e.what()})};
+    }
+    send_frames(config, {reply.first, reply.second});
+  }
+
+  // ---- the loop ----
+
+  // Serves every socket until `done()` or `deadline`; heartbeats on the way.
+  template <class Done>
+  void serve_until(Done done, Clock::time_point deadline, std::atomic<bool>& stop_requested,
+                   bool publish_finish = false) {
+    auto next_beat = Clock::now();
+    while (!done() && Clock::now() < deadline) {
+      if (stop_requested.exchange(false)) scheduler->abort("stopped by a signal");
+      broadcast_kill_if_aborted();
+      const auto now = Clock::now();
+      if (now >= next_beat) {
+        for (const auto& dead : scheduler->expire(now)) log->warn("worker {} is dead: no heartbeat", dead);
+        publish_heartbeat();
+        if (publish_finish) publish(finish_message());
+        next_beat = now + interval;
+      }
+      dispatch();
+      broadcast_kill_if_aborted();
+      if (done()) break;
+
+      std::vector<zmq::pollitem_t> items{{work.handle(), 0, ZMQ_POLLIN, 0}, {config.handle(), 0, ZMQ_POLLIN, 0}};
+      poll_items(items, std::min(until(next_beat), until(deadline)));
+      if (items[0].revents & ZMQ_POLLIN) {
+        for (int i = 0; i < 1000; ++i) {
+          zmq::pollitem_t more{work.handle(), 0, ZMQ_POLLIN, 0};
+          if (zmq::poll(&more, 1, std::chrono::milliseconds(0)) <= 0) break;
+          on_work_message();
+        }
+      }
+      if (items[1].revents & ZMQ_POLLIN) on_config_request();
+    }
+  }
+
+  Finish finish_message() const {
+    Finish finish;
+    finish.run_id = run_id;
+    finish.status = scheduler->exit_status();
+    finish.last_seq = scheduler->last_seqs();
+    finish.superseded = scheduler->superseded();
+    return finish;
+  }
+
+  int run(std::atomic<bool>& stop_requested) {
+    const auto forever = Clock::time_point::max();
+    serve_until([&] { return scheduler->complete(); }, forever, stop_requested);
+
+    // Tell every worker the run is over, and wait for their goodbyes.
+    const std::string stop_body = encode(Ok{});
+    for (const auto& worker : scheduler->live_workers()) send_to_worker(worker, "STOP", stop_body);
+    publish_heartbeat();
+    serve_until([&] { return scheduler->live_workers().empty(); }, Clock::now() + options.workers_timeout,
+                stop_requested);
+    for (const auto& worker : scheduler->live_workers()) scheduler->worker_lost(worker, "it did not say goodbye");
+
+    // Publish the finish until the sink confirms the report.
+    if (options.report_timeout.count() > 0) {
+      serve_until([&] { return report_confirmed; }, Clock::now() + options.report_timeout, stop_requested,
+                  /*publish_finish=*/true);
+      if (!report_confirmed) log->warn("no sink confirmed the report within {} s", options.report_timeout.count() / 1000);
+    } else {
+      publish(finish_message());
+    }
+
+    const int status = scheduler->exit_status();
+    const double elapsed = std::chrono::duration<double>(Clock::now() - started_at).count();
+    if (status == 0) {
+      log->info("run {} finished: {} node(s) in {:.2f} s", run_id, scheduler->nodes(), elapsed);
+    } else {
+      log->error("run {} failed: {} failure(s); first: {}", run_id, scheduler->failures(), scheduler->first_failure());
+    }
+    if (report_confirmed && report_lost > 0) {
+      log->error("the report is incomplete: {} log record(s) lost", report_lost);
+      return 1;
+    }
+    return status;
+  }
+};
+
+Broker::Broker(BrokerOptions options) : run_id_(random_hex(8)) {
+  impl_ = std::make_unique<Impl>(std::move(options), run_id_);
+}
+
+Broker::~Broker() = default;
+
+int Broker::run() { return impl_->run(stop_requested_); }
+
+std::size_t Broker::assignment_count() const { return impl_->scheduler->assignments().size(); }
+
+}  // namespace ramify

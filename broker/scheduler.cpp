@@ -1,0 +1,282 @@
+#include "broker/scheduler.hpp"
+
+#include <algorithm>
+
+namespace ramify {
+
+const char* to_string(AssignmentState state) {
+  switch (state) {
+    case AssignmentState::waiting: return "waiting";
+    case AssignmentState::queued: return "queued";
+    case AssignmentState::dispatched: return "dispatched";
+    case AssignmentState::running: return "running";
+    case AssignmentState::done: return "done";
+    case AssignmentState::quarantined: return "quarantined";
+    case AssignmentState::abandoned: return "abandoned";
+  }
+  return "unknown";
+}
+
+Scheduler::Scheduler(std::vector<AssignmentSpec> assignments, SchedulerPolicy policy) : policy_(policy) {
+  assignments_.reserve(assignments.size());
+  for (auto& spec : assignments) {
+    AssignmentStatus status;
+    status.spec = std::move(spec);
+    assignments_.push_back(std::move(status));
+  }
+  for (auto& a : assignments_) {
+    if (a.spec.after && *a.spec.after < assignments_.size()) {
+      dependents_.emplace(*a.spec.after, a.spec.id);
+    } else {
+      a.state = AssignmentState::queued;
+      queue_.push_back(a.spec.id);
+    }
+  }
+}
+
+// ---- workers ----
+
+void Scheduler::hello(const Hello& hello, Clock::time_point now) {
+  auto it = workers_.find(hello.worker_id);
+  if (it != workers_.end() && it->second.alive) worker_lost(hello.worker_id, "it restarted");
+  WorkerStatus& w = workers_[hello.worker_id];
+  w = WorkerStatus{};
+  w.id = hello.worker_id;
+  w.host = hello.host;
+  w.pid = hello.pid;
+  w.slots = std::max<std::uint32_t>(hello.slots, 1);
+  w.last_seen = now;
+}
+
+std::vector<AssignmentRef> Scheduler::heartbeat(const Heartbeat& hb, Clock::time_point now, bool& known) {
+  std::vector<AssignmentRef> to_cancel;
+  auto it = workers_.find(hb.worker_id);
+  known = it != workers_.end() && it->second.alive;
+  if (!known) {
+    to_cancel = hb.running;  // a forgotten worker runs nothing of ours any more
+    return to_cancel;
+  }
+  WorkerStatus& w = it->second;
+  w.last_seen = now;
+  w.last_seq = std::max(w.last_seq, hb.last_seq);
+
+  std::set<std::uint64_t> reported;
+  for (const AssignmentRef& ref : hb.running) {
+    if (ref.id < assignments_.size() && current(w.id, ref.id, ref.attempt)) {
+      reported.insert(ref.id);
+    } else {
+      to_cancel.push_back(ref);
+    }
+  }
+  // An assignment the worker should have by now but does not mention was lost on the way.
+  std::vector<std::uint64_t> lost;
+  for (std::uint64_t id : w.assigned) {
+    const AssignmentStatus& a = assignments_[id];
+    if (!reported.count(id) && a.state == AssignmentState::dispatched &&
+        now - a.dispatched_at > policy_.dispatch_grace)
+      lost.push_back(id);
+  }
+  for (std::uint64_t id : lost) {
+    w.assigned.erase(id);
+    requeue_or_quarantine(assignments_[id], "its ASSIGN never reached worker " + w.id);
+  }
+  return to_cancel;
+}
+
+void Scheduler::bye(const Bye& bye) {
+  auto it = workers_.find(bye.worker_id);
+  if (it == workers_.end()) return;
+  it->second.last_seq = std::max(it->second.last_seq, bye.last_seq);
+  it->second.left = true;
+  if (it->second.alive) worker_lost(bye.worker_id, "it left");
+}
+
+std::vector<std::string> Scheduler::expire(Clock::time_point now) {
+  std::vector<std::string> dead;
+  for (auto& [id, w] : workers_)
+    if (w.alive && now - w.last_seen > policy_.worker_timeout) dead.push_back(id);
+  for (const auto& id : dead) worker_lost(id, "it missed its heartbeats");
+  return dead;
+}
+
+void Scheduler::worker_lost(const std::string& worker_id, const std::string& why) {
+  auto it = workers_.find(worker_id);
+  if (it == workers_.end() || !it->second.alive) return;
+  WorkerStatus& w = it->second;
+  w.alive = false;
+  std::set<std::uint64_t> assigned;
+  assigned.swap(w.assigned);
+  for (std::uint64_t id : assigned) requeue_or_quarantine(assignments_[id], "worker " + worker_id + " was lost: " + why);
+}
+
+// ---- assignments ----
+
+std::vector<Dispatch> Scheduler::next_dispatches(Clock::time_point now) {
+  std::vector<Dispatch> out;
+  if (state_ != RunState::running) return out;
+  while (!queue_.empty()) {
+    WorkerStatus* best = nullptr;
+    for (auto& [id, w] : workers_) {
+      if (!w.alive || w.left || w.free_slots() == 0) continue;
+      if (!best || w.free_slots() > best->free_slots()) best = &w;
+    }
+    if (!best) break;
+    AssignmentStatus& a = assignments_[queue_.front()];
+    queue_.pop_front();
+    a.state = AssignmentState::dispatched;
+    a.attempt += 1;
+    a.worker = best->id;
+    a.dispatched_at = now;
+    best->assigned.insert(a.spec.id);
+    out.push_back(Dispatch{a.spec.id, a.attempt, best->id});
+  }
+  return out;
+}
+
+AssignmentStatus* Scheduler::current(const std::string& worker, std::uint64_t id, std::uint32_t attempt) {
+  if (id >= assignments_.size()) return nullptr;
+  AssignmentStatus& a = assignments_[id];
+  if (a.attempt != attempt || a.worker != worker) return nullptr;
+  if (a.state != AssignmentState::dispatched && a.state != AssignmentState::running) return nullptr;
+  auto w = workers_.find(worker);
+  if (w == workers_.end() || !w->second.alive) return nullptr;
+  return &a;
+}
+
+bool Scheduler::started(const std::string& worker, const Started& started) {
+  AssignmentStatus* a = current(worker, started.id, started.attempt);
+  if (!a) return false;
+  a->state = AssignmentState::running;
+  return true;
+}
+
+bool Scheduler::node_failed(const std::string& worker, const NodeFailed& failed) {
+  if (!current(worker, failed.id, failed.attempt)) return false;
+  if (failed_nodes_.count(failed.node_id)) return true;
+  failed_nodes_.insert(failed.node_id);
+  count_failure(failed.node_id + " (" + failed.container_type + "): " + failed.error);
+  return true;
+}
+
+bool Scheduler::done(const std::string& worker, const Done& done) {
+  AssignmentStatus* a = current(worker, done.id, done.attempt);
+  if (!a) return false;
+  workers_[worker].assigned.erase(done.id);
+  workers_[worker].last_seq = std::max(workers_[worker].last_seq, done.last_seq);
+  if (!done.complete && state_ == RunState::running) {
+    requeue_or_quarantine(*a, "worker " + worker + " stopped it early");
+    return true;
+  }
+  a->nodes = done.nodes;
+  a->failures = done.failures;
+  a->skipped = done.skipped;
+  nodes_ += done.nodes;
+  finish_assignment(*a, done.complete ? AssignmentState::done : AssignmentState::abandoned);
+  return true;
+}
+
+void Scheduler::finish_assignment(AssignmentStatus& a, AssignmentState state) {
+  if (a.terminal()) return;
+  a.state = state;
+  ++terminal_count_;
+  if (state == AssignmentState::abandoned) ++abandoned_;
+  release_dependents(a.spec.id);
+}
+
+void Scheduler::release_dependents(std::uint64_t id) {
+  auto [first, last] = dependents_.equal_range(id);
+  for (auto it = first; it != last; ++it) {
+    AssignmentStatus& child = assignments_[it->second];
+    if (child.state != AssignmentState::waiting) continue;
+    if (state_ == RunState::running) {
+      child.state = AssignmentState::queued;
+      queue_.push_back(child.spec.id);
+    } else {
+      finish_assignment(child, AssignmentState::abandoned);
+    }
+  }
+}
+
+void Scheduler::requeue_or_quarantine(AssignmentStatus& a, const std::string& why) {
+  // The rows of an attempt that is run again stop counting; a final attempt's rows stay.
+  if (a.terminal()) return;
+  if (state_ != RunState::running) {
+    finish_assignment(a, AssignmentState::abandoned);
+    return;
+  }
+  a.lost_workers += 1;
+  if (a.lost_workers >= policy_.max_attempts) {
+    ++quarantined_;
+    finish_assignment(a, AssignmentState::quarantined);
+    count_failure("assignment " + std::to_string(a.spec.id) + " (" + a.spec.root.id + ") quarantined after " +
+                  std::to_string(a.lost_workers) + " attempts; last: " + why);
+    return;
+  }
+  superseded_.push_back(AssignmentRef{a.spec.id, a.attempt});
+  a.worker.clear();
+  a.state = AssignmentState::queued;
+  queue_.push_front(a.spec.id);
+}
+
+void Scheduler::count_failure(const std::string& description) {
+  if (first_failure_.empty()) first_failure_ = description;
+  if (state_ != RunState::running) return;
+  if (policy_.max_failures > 0) {
+    if (failures() >= policy_.max_failures) stop_dispatching(RunState::aborted);
+    return;
+  }
+  switch (policy_.on_failure) {
+    case FailurePolicy::kill: stop_dispatching(RunState::aborted); break;
+    case FailurePolicy::finish: stop_dispatching(RunState::draining); break;
+    case FailurePolicy::keep_going: break;
+  }
+}
+
+void Scheduler::stop_dispatching(RunState state) {
+  state_ = state;
+  std::deque<std::uint64_t> queued;
+  queued.swap(queue_);
+  for (std::uint64_t id : queued) finish_assignment(assignments_[id], AssignmentState::abandoned);
+  for (auto& a : assignments_)
+    if (a.state == AssignmentState::waiting) finish_assignment(a, AssignmentState::abandoned);
+}
+
+// ---- the run ----
+
+void Scheduler::abort(const std::string& why) {
+  aborted_from_outside_ = true;
+  if (first_failure_.empty()) first_failure_ = why;
+  if (state_ == RunState::running || state_ == RunState::draining) stop_dispatching(RunState::aborted);
+}
+
+int Scheduler::exit_status() const {
+  bool clean = failures() == 0 && quarantined_ == 0 && abandoned_ == 0 && !aborted_from_outside_;
+  return clean ? 0 : 1;
+}
+
+SeqByWorker Scheduler::last_seqs() const {
+  SeqByWorker out;
+  for (const auto& [id, w] : workers_) out.emplace_back(id, w.last_seq);
+  return out;
+}
+
+std::vector<std::string> Scheduler::live_workers() const {
+  std::vector<std::string> out;
+  for (const auto& [id, w] : workers_)
+    if (w.alive) out.push_back(id);
+  return out;
+}
+
+std::size_t Scheduler::count(AssignmentState state) const {
+  return static_cast<std::size_t>(std::count_if(assignments_.begin(), assignments_.end(),
+                                                [state](const AssignmentStatus& a) { return a.state == state; }));
+}
+
+std::uint32_t Scheduler::idle_slots() const {
+  std::uint32_t idle = 0;
+  for (const auto& [id, w] : workers_)
+    if (w.alive && !w.left) idle += w.free_slots();
+  return idle;
+}
+
+}  // namespace ramify

@@ -1,0 +1,151 @@
+#pragma once
+// The broker's bookkeeping, free of sockets: which assignment is where, which
+// workers are alive, what the failure policy says. Every message from a
+// worker names (assignment, attempt); only the current attempt on the worker
+// it was given to counts, so late results from an older attempt are ignored.
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "broker/partitioner.hpp"
+#include "common/job_spec.hpp"
+#include "common/messages.hpp"
+
+namespace ramify {
+
+using Clock = std::chrono::steady_clock;
+
+enum class AssignmentState {
+  waiting,      // its `after` assignment is not done yet
+  queued,       // ready for the next free slot
+  dispatched,   // sent to a worker, not started yet
+  running,      // the worker said STARTED
+  done,         // the worker said DONE (complete, or stopped by the abort)
+  quarantined,  // lost its worker max_attempts times
+  abandoned,    // never finished because the run was stopped
+};
+const char* to_string(AssignmentState state);
+
+struct AssignmentStatus {
+  AssignmentSpec spec;
+  AssignmentState state = AssignmentState::waiting;
+  std::uint32_t attempt = 0;  // the current attempt; 0 = never dispatched
+  std::string worker;
+  std::uint32_t lost_workers = 0;
+  std::uint64_t nodes = 0;
+  std::uint64_t failures = 0;
+  std::uint64_t skipped = 0;
+  Clock::time_point dispatched_at{};
+  bool terminal() const {
+    return state == AssignmentState::done || state == AssignmentState::quarantined ||
+           state == AssignmentState::abandoned;
+  }
+};
+
+struct WorkerStatus {
+  std::string id;
+  std::string host;
+  std::int64_t pid = 0;
+  std::uint32_t slots = 0;
+  std::set<std::uint64_t> assigned;
+  Clock::time_point last_seen{};
+  std::uint64_t last_seq = 0;
+  bool alive = true;
+  bool left = false;  // said BYE
+  std::uint32_t free_slots() const {
+    return assigned.size() >= slots ? 0 : slots - static_cast<std::uint32_t>(assigned.size());
+  }
+};
+
+struct Dispatch {
+  std::uint64_t assignment = 0;
+  std::uint32_t attempt = 0;
+  std::string worker;
+};
+
+struct SchedulerPolicy {
+  FailurePolicy on_failure = FailurePolicy::kill;
+  std::uint64_t max_failures = 0;  // > 0: keep going until this many failures, then kill
+  std::uint32_t max_attempts = 3;
+  std::chrono::milliseconds worker_timeout{3000};   // silence after which a worker is dead
+  std::chrono::milliseconds dispatch_grace{2000};   // an ASSIGN the worker never mentions is lost after this
+};
+
+class Scheduler {
+ public:
+  Scheduler(std::vector<AssignmentSpec> assignments, SchedulerPolicy policy);
+
+  // ---- workers ----
+  // Registers a worker. A worker id that is already alive is a restart: the
+  // old incarnation's assignments are dispatched again.
+  void hello(const Hello& hello, Clock::time_point now);
+  // Returns the attempts the worker runs that are no longer its own (to cancel).
+  // `known` is false for a worker that is not (or no longer) registered.
+  std::vector<AssignmentRef> heartbeat(const Heartbeat& heartbeat, Clock::time_point now, bool& known);
+  void bye(const Bye& bye);
+  // Declares dead every worker silent for longer than the timeout; returns their ids.
+  std::vector<std::string> expire(Clock::time_point now);
+  // Declares one worker dead (its process is gone, or it cannot be reached).
+  void worker_lost(const std::string& worker_id, const std::string& why);
+
+  // ---- assignments ----
+  // Assignments to send now: one per free slot, while the run dispatches.
+  std::vector<Dispatch> next_dispatches(Clock::time_point now);
+  bool started(const std::string& worker, const Started& started);
+  bool node_failed(const std::string& worker, const NodeFailed& failed);
+  bool done(const std::string& worker, const Done& done);
+
+  // ---- the run ----
+  // Stops the run from outside (a signal, an operator): as on_failure = kill.
+  void abort(const std::string& why);
+  // finished once every assignment has an outcome (unless aborted).
+  RunState state() const {
+    return complete() && state_ != RunState::aborted ? RunState::finished : state_;
+  }
+  bool complete() const { return terminal_count_ == assignments_.size(); }
+  int exit_status() const;
+  const std::string& first_failure() const { return first_failure_; }
+  std::uint64_t failures() const { return failed_nodes_.size() + quarantined_; }
+  std::uint64_t nodes() const { return nodes_; }
+  std::uint64_t redispatched() const { return superseded_.size(); }
+  // Attempts whose rows do not count in the report (they were dispatched again).
+  const std::vector<AssignmentRef>& superseded() const { return superseded_; }
+  SeqByWorker last_seqs() const;
+
+  const std::vector<AssignmentStatus>& assignments() const { return assignments_; }
+  const std::map<std::string, WorkerStatus>& workers() const { return workers_; }
+  std::vector<std::string> live_workers() const;
+  std::size_t count(AssignmentState state) const;
+  std::uint32_t idle_slots() const;
+  std::size_t queued() const { return queue_.size(); }
+
+ private:
+  AssignmentStatus* current(const std::string& worker, std::uint64_t id, std::uint32_t attempt);
+  void finish_assignment(AssignmentStatus& a, AssignmentState state);
+  void release_dependents(std::uint64_t id);
+  void requeue_or_quarantine(AssignmentStatus& a, const std::string& why);
+  void count_failure(const std::string& description);
+  void stop_dispatching(RunState state);
+
+  std::vector<AssignmentStatus> assignments_;
+  std::multimap<std::uint64_t, std::uint64_t> dependents_;  // after -> waiting ids
+  std::deque<std::uint64_t> queue_;
+  std::map<std::string, WorkerStatus> workers_;
+  SchedulerPolicy policy_;
+  RunState state_ = RunState::running;
+  std::size_t terminal_count_ = 0;
+  std::uint64_t nodes_ = 0;
+  std::set<std::string> failed_nodes_;
+  std::uint64_t quarantined_ = 0;
+  std::uint64_t abandoned_ = 0;
+  bool aborted_from_outside_ = false;
+  std::string first_failure_;
+  std::vector<AssignmentRef> superseded_;
+};
+
+}  // namespace ramify

@@ -1,0 +1,150 @@
+// `ramify broker`, `ramify worker` and `ramify sink`: one daemon each, in the foreground.
+
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/program_options.hpp>
+#include <cmath>
+#include <iostream>
+
+#include "broker/broker.hpp"
+#include "cli/commands.hpp"
+#include "cli/job_options.hpp"
+#include "common/errors.hpp"
+#include "common/logging.hpp"
+#include "sink/sink.hpp"
+#include "worker/curator_factory.hpp"
+#include "worker/worker.hpp"
+
+namespace po = boost::program_options;
+
+namespace ramify {
+namespace {
+
+std::atomic<Broker*> g_broker{nullptr};
+std::atomic<Worker*> g_worker{nullptr};
+std::atomic<Sink*> g_sink{nullptr};
+
+std::chrono::milliseconds seconds_option(const po::variables_map& vm, const char* name) {
+  return std::chrono::milliseconds(std::llround(vm[name].as<double>() * 1000));
+}
+
+// Parses `args` against `options`; prints help and returns false for --help.
+bool parse(const Arguments& args, const po::options_description& options, po::variables_map& vm,
+           const char* usage) {
+  po::store(po::command_line_parser(args).options(options).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << usage << "\n\n" << options << "\n";
+    return false;
+  }
+  if (vm.count("log-level")) set_log_level(vm["log-level"].as<std::string>());
+  return true;
+}
+
+// "HOST" + --port-base N -> "HOST:N"; an explicit port or an ipc:// address wins.
+std::string with_port_base(const std::string& address, const po::variables_map& vm) {
+  if (!vm.count("port-base") || address.rfind("ipc://", 0) == 0 || address.find(':') != std::string::npos)
+    return address;
+  return address + ":" + std::to_string(vm["port-base"].as<int>());
+}
+
+}  // namespace
+
+int broker_command(const Arguments& args) {
+  po::options_description options("ramify broker options");
+  options.add_options()("help,h", "show this help")
+      ("bind", po::value<std::string>()->default_value("*"), "address to bind: HOST[:PORT_BASE] or ipc://PREFIX")
+      ("port-base", po::value<int>(), "first port of the broker's block (default 5550)")
+      ("report-timeout", po::value<double>()->default_value(30), "seconds to wait for the sink's report confirmation (0: no sink)")
+      ("log-level", po::value<std::string>(), "debug | info | warn | error | off");
+  add_job_options(options);
+  po::variables_map vm;
+  if (!parse(args, options, vm,
+             "Usage: ramify broker [--config JOB.ini] [--root DIR | --manifest FILE] [options]\n"
+             "Partitions the hierarchy, hands assignments to workers, serves the job spec,\n"
+             "and exits with the run's status (0 ok, 1 failed, 2 configuration error)."))
+    return kExitOk;
+  BrokerOptions broker_options;
+  broker_options.spec = job_spec_from(vm);
+  make_curator(broker_options.spec);  // the curator's own configuration is checked before any worker sees it
+  broker_options.bind = with_port_base(vm["bind"].as<std::string>(), vm);
+  broker_options.report_timeout = seconds_option(vm, "report-timeout");
+  Broker broker(std::move(broker_options));
+  g_broker = &broker;
+  on_stop_signal([] {
+    if (Broker* b = g_broker.load()) b->request_stop();
+  });
+  int status = broker.run();
+  g_broker = nullptr;
+  return status;
+}
+
+int worker_command(const Arguments& args) {
+  po::options_description options("ramify worker options");
+  options.add_options()("help,h", "show this help")
+      ("broker", po::value<std::string>()->required(), "the broker: HOST[:PORT_BASE] or ipc://PREFIX")
+      ("sink", po::value<std::string>(), "the sink: HOST[:PORT_BASE] or ipc://PREFIX (default: the job's [job] sink, else the broker's host)")
+      ("concurrency,j", po::value<unsigned>()->default_value(0), "slots (0: one per core)")
+      ("id", po::value<std::string>()->default_value(""), "worker id (default HOST-PID-RANDOM)")
+      ("connect-timeout", po::value<double>()->default_value(60), "seconds to keep trying to reach the broker at start")
+      ("flush-timeout", po::value<double>()->default_value(10), "seconds to wait for the sink's acknowledgements at the end")
+      ("log-level", po::value<std::string>(), "debug | info | warn | error | off");
+  po::variables_map vm;
+  if (!parse(args, options, vm,
+             "Usage: ramify worker --broker HOST [--sink HOST] [--concurrency N]\n"
+             "Fetches the job spec from the broker and curates the assignments it hands out.\n"
+             "Exit status: 0 finished, 1 the run was aborted, 2 configuration error, 3 lost the broker."))
+    return kExitOk;
+  WorkerOptions worker_options;
+  worker_options.broker = vm["broker"].as<std::string>();
+  if (vm.count("sink")) worker_options.sink = vm["sink"].as<std::string>();
+  worker_options.concurrency = vm["concurrency"].as<unsigned>();
+  worker_options.worker_id = vm["id"].as<std::string>();
+  worker_options.connect_timeout = seconds_option(vm, "connect-timeout");
+  worker_options.flush_timeout = seconds_option(vm, "flush-timeout");
+  Worker worker(std::move(worker_options));
+  g_worker = &worker;
+  on_stop_signal([] {
+    if (Worker* w = g_worker.load()) w->request_stop();
+  });
+  int status = worker.run();
+  g_worker = nullptr;
+  return status;
+}
+
+int sink_command(const Arguments& args) {
+  po::options_description options("ramify sink options");
+  options.add_options()("help,h", "show this help")
+      ("bind", po::value<std::string>()->default_value("*"), "address to bind: HOST[:PORT_BASE] or ipc://PREFIX")
+      ("port-base", po::value<int>(), "first port of the sink's block (default 5560)")
+      ("broker", po::value<std::string>(), "the broker: the sink ends with its run and confirms the report")
+      ("report,o", po::value<std::string>(), "JSON Lines report to write")
+      ("force", "replace an existing report")
+      ("quiet,q", "no line per log record on standard error")
+      ("drain-timeout", po::value<double>()->default_value(10), "seconds to wait for missing records after the run")
+      ("log-level", po::value<std::string>(), "debug | info | warn | error | off");
+  po::variables_map vm;
+  if (!parse(args, options, vm,
+             "Usage: ramify sink [--bind HOST] [--broker HOST] [--report FILE]\n"
+             "Receives every worker's log records, writes the report and prints the run summary."))
+    return kExitOk;
+  SinkOptions sink_options;
+  sink_options.bind = with_port_base(vm["bind"].as<std::string>(), vm);
+  if (vm.count("broker")) sink_options.broker = vm["broker"].as<std::string>();
+  if (vm.count("report")) sink_options.report = vm["report"].as<std::string>();
+  sink_options.force = vm.count("force") > 0;
+  sink_options.quiet = vm.count("quiet") > 0;
+  sink_options.colour = isatty(STDERR_FILENO) != 0;
+  sink_options.drain_timeout = seconds_option(vm, "drain-timeout");
+  Sink sink(std::move(sink_options));
+  g_sink = &sink;
+  on_stop_signal([] {
+    if (Sink* s = g_sink.load()) s->request_stop();
+  });
+  int status = sink.run();
+  g_sink = nullptr;
+  return status;
+}
+
+}  // namespace ramify

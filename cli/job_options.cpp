@@ -1,0 +1,46 @@
+#include "cli/job_options.hpp"
+
+#include "common/errors.hpp"
+
+namespace po = boost::program_options;
+
+namespace ramify {
+
+void add_job_options(po::options_description& options) {
+  options.add_options()
+      ("config,c", po::value<std::string>(), "job spec (INI file with [job], [exec], [curator])")
+      ("root", po::value<std::string>(), "directory tree to curate ([job] root)")
+      ("manifest", po::value<std::string>(), "JSON Lines manifest to curate ([job] manifest)")
+      ("levels", po::value<std::string>(), "ordered level names, comma-separated ([job] levels)")
+      ("curator", po::value<std::string>(), "noop | exec ([job] curator)")
+      ("exec", po::value<std::vector<std::string>>()->composing(), "LEVEL=COMMAND, repeatable ([exec] LEVEL)")
+      ("order", po::value<std::string>(), "depth | breadth ([job] order)")
+      ("partition-level", po::value<std::string>(), "level whose nodes become assignments ([job] partition_level)")
+      ("on-failure", po::value<std::string>(), "kill | finish | continue ([job] on_failure)")
+      ("set", po::value<std::vector<std::string>>()->composing(), "section.key=value, repeatable: overrides any key");
+}
+
+JobSpec job_spec_from(const po::variables_map& vm) {
+  JobSpec spec = vm.count("config") ? JobSpec::from_file(vm["config"].as<std::string>()) : JobSpec{};
+  const std::pair<const char*, const char*> shorthands[] = {
+      {"root", "root"},         {"manifest", "manifest"},
+      {"levels", "levels"},     {"curator", "curator"},
+      {"order", "order"},       {"partition-level", "partition_level"},
+      {"on-failure", "on_failure"}};
+  for (const auto& [flag, key] : shorthands)
+    if (vm.count(flag)) spec.set("job", key, vm[flag].as<std::string>());
+  if (vm.count("exec")) {
+    for (const auto& item : vm["exec"].as<std::vector<std::string>>()) {
+      auto eq = item.find('=');
+      if (eq == std::string::npos || eq == 0) throw ConfigError("--exec expects LEVEL=COMMAND, got '" + item + "'");
+      spec.set("exec", item.substr(0, eq), item.substr(eq + 1));
+    }
+    if (!vm.count("curator") && !spec.find("job", "curator")) spec.set("job", "curator", "exec");
+  }
+  if (vm.count("set"))
+    for (const auto& item : vm["set"].as<std::vector<std::string>>()) spec.apply_override(item);
+  spec.validate();
+  return spec;
+}
+
+}  // namespace ramify

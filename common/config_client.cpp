@@ -1,0 +1,42 @@
+#include "common/config_client.hpp"
+
+#include "common/sockets.hpp"
+
+namespace ramify {
+
+ConfigClient::ConfigClient(zmq::context_t& context, std::string endpoint, std::chrono::milliseconds timeout,
+                           int tries)
+    : context_(context), endpoint_(std::move(endpoint)), timeout_(timeout), tries_(tries) {}
+
+void ConfigClient::reconnect() {
+  socket_.reset();  // linger 0: a pending request is dropped
+  SocketOptions options;
+  options.max_message = kMaxConfigMessage;
+  options.immediate = false;
+  socket_.emplace(make_socket(context_, zmq::socket_type::req, options));
+  socket_->connect(endpoint_);
+}
+
+std::pair<std::string, std::string> ConfigClient::request(const std::string& type, const std::string& body) {
+  for (int attempt = 0; attempt < tries_; ++attempt) {
+    if (!socket_) reconnect();
+    send_frames(*socket_, {type, body}, /*dont_wait=*/false);
+    zmq::pollitem_t item{socket_->handle(), 0, ZMQ_POLLIN, 0};
+    const auto deadline = std::chrono::steady_clock::now() + timeout_;
+    while (true) {
+      zmq::poll(&item, 1, until(deadline));
+      if (item.revents & ZMQ_POLLIN) {
+        auto frames = receive_frames(*socket_);
+        if (frames && frames->size() == 2) return {frame_text((*frames)[0]), frame_text((*frames)[1])};
+        socket_.reset();  // a malformed reply: the REQ state machine is unusable
+        throw DecodeError("malformed reply from " + endpoint_);
+      }
+      if (std::chrono::steady_clock::now() >= deadline) break;
+    }
+    socket_.reset();
+  }
+  throw TimeoutError("no answer from " + endpoint_ + " after " + std::to_string(tries_) + " tries of " +
+                     std::to_string(timeout_.count()) + " ms");
+}
+
+}  // namespace ramify

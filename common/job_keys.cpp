@@ -1,0 +1,40 @@
+#include "common/job_keys.hpp"
+
+#include <algorithm>
+
+namespace ramify {
+
+const std::vector<JobKey>& job_keys() {
+  static const std::vector<JobKey> keys = {
+      {"job", "root", "", "directory tree to curate (depth d under the root is level d)"},
+      {"job", "manifest", "", "JSON Lines manifest to curate instead of a directory tree"},
+      {"job", "levels", "project,subject,session,acquisition", "ordered level names"},
+      {"job", "curator", "noop", "noop | exec"},
+      {"job", "order", "depth", "visiting order inside an assignment: depth | breadth"},
+      {"job", "partition_level", "",
+       "level whose nodes become one assignment each (default: the level below the root)"},
+      {"job", "on_failure", "kill", "kill | finish | continue: what the first failure does"},
+      {"job", "max_failures", "0", "with on_failure = continue: kill after this many failures (0: never)"},
+      {"job", "max_attempts", "3", "attempts of an assignment whose worker dies before it is quarantined"},
+      {"job", "heartbeat", "1.0", "heartbeat interval in seconds, both ways"},
+      {"job", "liveness", "3", "missed heartbeats after which a peer is declared dead"},
+      {"job", "timeout", "0", "exec: seconds a command may run before its process group is killed (0: none)"},
+      {"job", "report", "", "report file written by the sink (.jsonl)"},
+      {"job", "sink", "", "address of the log sink for workers (default: the broker's host)"},
+  };
+  return keys;
+}
+
+const JobKey* find_job_key(const std::string& section, const std::string& key) {
+  const auto& keys = job_keys();
+  auto it = std::find_if(keys.begin(), keys.end(), [&](const JobKey& k) {
+    return k.section == section && k.key == key;
+  });
+  return it == keys.end() ? nullptr : &*it;
+}
+
+bool is_free_section(const std::string& section) {
+  return section == "curator" || section == "exec";
+}
+
+}  // namespace ramify

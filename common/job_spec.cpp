@@ -1,0 +1,225 @@
+#include "common/job_spec.hpp"
+
+#include <algorithm>
+#include <boost/program_options.hpp>
+#include <cmath>
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include "common/errors.hpp"
+#include "common/job_keys.hpp"
+#include "common/text.hpp"
+#include "ramify/node.hpp"
+
+namespace po = boost::program_options;
+
+namespace ramify {
+namespace {
+
+std::pair<std::string, std::string> split_key(const std::string& full) {
+  auto dot = full.find('.');
+  if (dot == std::string::npos) return {"job", full};
+  return {full.substr(0, dot), full.substr(dot + 1)};
+}
+
+void check_known(const std::string& section, const std::string& key) {
+  if (section.empty() || key.empty()) throw ConfigError("empty section or key in '" + section + "." + key + "'");
+  if (is_free_section(section)) return;
+  if (find_job_key(section, key)) return;
+  bool section_known = std::any_of(job_keys().begin(), job_keys().end(),
+                                   [&](const JobKey& k) { return k.section == section; });
+  if (!section_known) throw ConfigError("unknown section [" + section + "]");
+  throw ConfigError("unknown key '" + key + "' in section [" + section + "]");
+}
+
+}  // namespace
+
+std::uint64_t parse_count(const std::string& value, const std::string& what) {
+  std::string v = trim(value);
+  if (v.empty() || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      v.size() > 18)
+    throw ConfigError(what + ": '" + value + "' is not a non-negative integer");
+  return std::stoull(v);
+}
+
+double parse_seconds(const std::string& value, const std::string& what) {
+  std::string v = trim(value);
+  double seconds = 0;
+  try {
+    std::size_t used = 0;
+    seconds = std::stod(v, &used);
+    if (used != v.size()) throw std::invalid_argument(v);
+  } catch (const std::exception&) {
+    throw ConfigError(what + ": '" + value + "' is not a number of seconds");
+  }
+  if (!std::isfinite(seconds) || seconds < 0 || seconds > 1e7)
+    throw ConfigError(what + ": '" + value + "' is out of range");
+  return seconds;
+}
+
+JobSpec JobSpec::from_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError("cannot read config " + path);
+  po::options_description none;
+  po::parsed_options parsed(&none);
+  try {
+    parsed = po::parse_config_file(in, none, /*allow_unregistered=*/true);
+  } catch (const po::error& e) {
+    throw ConfigError(path + ": " + e.what());
+  }
+  JobSpec spec;
+  std::set<std::string> seen;
+  for (const auto& option : parsed.options) {
+    if (option.value.size() != 1) throw ConfigError(path + ": key '" + option.string_key + "' has no value");
+    auto [section, key] = split_key(option.string_key);
+    if (option.string_key.find('.') == std::string::npos)
+      throw ConfigError(path + ": key '" + key + "' is outside any [section]");
+    if (!seen.insert(option.string_key).second)
+      throw ConfigError(path + ": key '" + key + "' appears twice in [" + section + "]");
+    try {
+      spec.set(section, key, option.value.front());
+    } catch (const ConfigError& e) {
+      throw ConfigError(path + ": " + e.what());
+    }
+  }
+  return spec;
+}
+
+JobSpec JobSpec::from_entries(const Entries& entries) {
+  JobSpec spec;
+  for (const auto& [full, value] : entries) {
+    auto [section, key] = split_key(full);
+    spec.set(section, key, value);
+  }
+  return spec;
+}
+
+void JobSpec::apply_override(const std::string& assignment) {
+  auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw ConfigError("--set expects section.key=value, got '" + assignment + "'");
+  auto [section, key] = split_key(trim(assignment.substr(0, eq)));
+  set(section, key, trim(assignment.substr(eq + 1)));
+}
+
+void JobSpec::set(const std::string& section, const std::string& key, const std::string& value) {
+  check_known(section, key);
+  values_[section + "." + key] = value;
+}
+
+std::optional<std::string> JobSpec::find(const std::string& section, const std::string& key) const {
+  auto it = values_.find(section + "." + key);
+  if (it == values_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string JobSpec::get(const std::string& section, const std::string& key) const {
+  if (auto v = find(section, key)) return *v;
+  if (const JobKey* k = find_job_key(section, key)) return k->default_value;
+  return {};
+}
+
+std::map<std::string, std::string> JobSpec::section(const std::string& name) const {
+  std::map<std::string, std::string> out;
+  const std::string prefix = name + ".";
+  for (auto it = values_.lower_bound(prefix); it != values_.end() && it->first.starts_with(prefix); ++it)
+    out[it->first.substr(prefix.size())] = it->second;
+  return out;
+}
+
+JobSpec::Entries JobSpec::entries() const { return Entries(values_.begin(), values_.end()); }
+
+std::vector<std::string> JobSpec::levels() const {
+  std::vector<std::string> out;
+  for (auto& part : split(get("job", "levels"), ',')) {
+    std::string name = trim(part);
+    if (!name.empty()) out.push_back(name);
+  }
+  return out;
+}
+
+WalkOrder JobSpec::order() const {
+  return get("job", "order") == "breadth" ? WalkOrder::breadth : WalkOrder::depth;
+}
+
+std::size_t JobSpec::partition_depth() const {
+  auto names = levels();
+  std::string level = get("job", "partition_level");
+  if (level.empty()) return names.size() > 1 ? 1 : 0;
+  auto it = std::find(names.begin(), names.end(), level);
+  return static_cast<std::size_t>(it - names.begin());
+}
+
+FailurePolicy JobSpec::on_failure() const {
+  std::string v = get("job", "on_failure");
+  if (v == "finish") return FailurePolicy::finish;
+  if (v == "continue") return FailurePolicy::keep_going;
+  return FailurePolicy::kill;
+}
+
+std::uint64_t JobSpec::max_failures() const { return parse_count(get("job", "max_failures"), "job.max_failures"); }
+std::uint32_t JobSpec::max_attempts() const {
+  return static_cast<std::uint32_t>(parse_count(get("job", "max_attempts"), "job.max_attempts"));
+}
+std::uint32_t JobSpec::liveness() const {
+  return static_cast<std::uint32_t>(parse_count(get("job", "liveness"), "job.liveness"));
+}
+
+std::chrono::milliseconds JobSpec::heartbeat_interval() const {
+  return std::chrono::milliseconds(
+      std::llround(parse_seconds(get("job", "heartbeat"), "job.heartbeat") * 1000));
+}
+
+std::chrono::milliseconds JobSpec::exec_timeout() const {
+  return std::chrono::milliseconds(std::llround(parse_seconds(get("job", "timeout"), "job.timeout") * 1000));
+}
+
+void JobSpec::validate() const {
+  const bool has_root = !get("job", "root").empty();
+  const bool has_manifest = !get("job", "manifest").empty();
+  if (has_root == has_manifest) throw ConfigError("the job needs exactly one of root or manifest");
+
+  static const std::regex level_name("^[A-Za-z0-9_-]+$");
+  auto names = levels();
+  if (names.empty()) throw ConfigError("levels: at least one level is needed");
+  std::set<std::string> unique;
+  for (const auto& name : names) {
+    if (!std::regex_match(name, level_name))
+      throw ConfigError("levels: '" + name + "' is not a valid level name (letters, digits, _ and -)");
+    if (name == kFileLevel || name == kFolderLevel)
+      throw ConfigError("levels: '" + name + "' is reserved");
+    if (!unique.insert(name).second) throw ConfigError("levels: '" + name + "' appears twice");
+  }
+
+  std::string level = get("job", "partition_level");
+  if (!level.empty() && std::find(names.begin(), names.end(), level) == names.end())
+    throw ConfigError("partition_level: unknown level '" + level + "' (levels are " + get("job", "levels") + ")");
+
+  std::string curator_name = curator();
+  if (curator_name != "noop" && curator_name != "exec")
+    throw ConfigError("curator: unknown curator '" + curator_name + "' (known: noop, exec)");
+  std::string order_name = get("job", "order");
+  if (order_name != "depth" && order_name != "breadth")
+    throw ConfigError("order: '" + order_name + "' is neither depth nor breadth");
+  std::string policy = get("job", "on_failure");
+  if (policy != "kill" && policy != "finish" && policy != "continue")
+    throw ConfigError("on_failure: '" + policy + "' is not kill, finish or continue");
+
+  max_failures();
+  if (max_attempts() < 1) throw ConfigError("max_attempts: must be at least 1");
+  if (liveness() < 1) throw ConfigError("liveness: must be at least 1");
+  if (heartbeat_interval() < std::chrono::milliseconds(10))
+    throw ConfigError("heartbeat: must be at least 0.01 seconds");
+  exec_timeout();
+
+  for (const auto& [key, value] : section("exec")) {
+    if (key != kFileLevel && key != kFolderLevel && unique.count(key) == 0)
+      throw ConfigError("[exec]: '" + key + "' is not a level (levels are " + get("job", "levels") + ", folder, file)");
+    if (trim(value).empty()) throw ConfigError("[exec]: the command for '" + key + "' is empty");
+  }
+  if (curator_name == "exec" && section("exec").empty())
+    throw ConfigError("curator exec needs at least one command in [exec] (LEVEL = command)");
+}
+
+}  // namespace ramify

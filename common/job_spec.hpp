@@ -1,0 +1,64 @@
+#pragma once
+// The job spec: an INI file (sections [job], [exec], [curator]) plus
+// `section.key=value` overrides. Unknown sections or keys are errors, except
+// in the free sections. Values are kept as text; typed accessors validate.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/protocol_enums.hpp"
+
+namespace ramify {
+
+enum class FailurePolicy { kill, finish, keep_going };
+
+class JobSpec {
+ public:
+  using Entries = std::vector<std::pair<std::string, std::string>>;  // "section.key" -> value
+
+  // Reads an INI file; throws ConfigError naming the file and the problem.
+  static JobSpec from_file(const std::string& path);
+  // Rebuilds a spec from the entries the broker serves.
+  static JobSpec from_entries(const Entries& entries);
+
+  // Applies "section.key=value" (a bare "key=value" means the [job] section).
+  void apply_override(const std::string& assignment);
+  void set(const std::string& section, const std::string& key, const std::string& value);
+
+  // The value set for a key, or the registry's default ("" when none).
+  std::string get(const std::string& section, const std::string& key) const;
+  std::optional<std::string> find(const std::string& section, const std::string& key) const;
+  // Every key set in a section.
+  std::map<std::string, std::string> section(const std::string& name) const;
+  Entries entries() const;
+
+  // Checks every value the engine will read; throws ConfigError on the first problem.
+  void validate() const;
+
+  // Typed accessors (valid after validate()).
+  std::vector<std::string> levels() const;
+  std::string curator() const { return get("job", "curator"); }
+  WalkOrder order() const;
+  // Depth (0 = the root's level) whose nodes become one assignment each.
+  std::size_t partition_depth() const;
+  FailurePolicy on_failure() const;
+  std::uint64_t max_failures() const;
+  std::uint32_t max_attempts() const;
+  std::chrono::milliseconds heartbeat_interval() const;
+  std::uint32_t liveness() const;
+  std::chrono::milliseconds exec_timeout() const;
+
+ private:
+  std::map<std::string, std::string> values_;  // "section.key" -> value
+};
+
+// Parses numbers in config values, with a message naming the key.
+std::uint64_t parse_count(const std::string& value, const std::string& what);
+double parse_seconds(const std::string& value, const std::string& what);
+
+}  // namespace ramify

@@ -1,0 +1,125 @@
+#include "common/json_text.hpp"
+
+#include <ctime>
+
+namespace ramify {
+namespace {
+
+const char* kHex = "0123456789abcdef";
+
+// Length of the valid UTF-8 sequence starting at `s[i]`, or 0 when invalid.
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = byte(i);
+  std::size_t n = 0;
+  if (c >= 0xC2 && c <= 0xDF) n = 2;
+  else if (c >= 0xE0 && c <= 0xEF) n = 3;
+  else if (c >= 0xF0 && c <= 0xF4) n = 4;
+  else return 0;
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+  const unsigned char c1 = byte(i + 1);
+  if (c == 0xE0 && c1 < 0xA0) return 0;  // overlong
+  if (c == 0xED && c1 >= 0xA0) return 0; // UTF-16 surrogates
+  if (c == 0xF0 && c1 < 0x90) return 0;  // overlong
+  if (c == 0xF4 && c1 >= 0x90) return 0; // above U+10FFFF
+  return n;
+}
+
+void append_escape(std::string& out, unsigned value) {
+  out += "\\u";
+  out += kHex[(value >> 12) & 0xF];
+  out += kHex[(value >> 8) & 0xF];
+  out += kHex[(value >> 4) & 0xF];
+  out += kHex[value & 0xF];
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view bytes) {
+  out += '"';
+  for (std::size_t i = 0; i < bytes.size();) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+          if (c < 0x20 || c == 0x7F) {
+            append_escape(out, c);
+          } else {
+            out += static_cast<char>(c);
+          }
+      }
+      ++i;
+      continue;
+    }
+    const std::size_t n = utf8_length(bytes, i);
+    if (n == 0) {
+      append_escape(out, 0xDC00u + c);  // surrogateescape
+      ++i;
+    } else {
+      out.append(bytes.substr(i, n));
+      i += n;
+    }
+  }
+  out += '"';
+}
+
+void JsonObject::key(std::string_view name) {
+  if (text_.size() > 1) text_ += ',';
+  append_json_string(text_, name);
+  text_ += ':';
+}
+
+JsonObject& JsonObject::field(std::string_view name, std::string_view value) {
+  key(name);
+  append_json_string(text_, value);
+  return *this;
+}
+
+JsonObject& JsonObject::field(std::string_view name, std::int64_t value) {
+  key(name);
+  text_ += std::to_string(value);
+  return *this;
+}
+
+JsonObject& JsonObject::field(std::string_view name, std::uint64_t value) {
+  key(name);
+  text_ += std::to_string(value);
+  return *this;
+}
+
+JsonObject& JsonObject::field(std::string_view name, bool value) {
+  key(name);
+  text_ += value ? "true" : "false";
+  return *this;
+}
+
+JsonObject& JsonObject::raw(std::string_view name, std::string_view json) {
+  key(name);
+  text_ += json;
+  return *this;
+}
+
+std::string iso8601_utc(std::int64_t us) {
+  std::time_t seconds = static_cast<std::time_t>(us / 1000000);
+  long micros = static_cast<long>(us % 1000000);
+  if (micros < 0) {
+    micros += 1000000;
+    --seconds;
+  }
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[40];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%06ldZ", buffer, micros);
+  return out;
+}
+
+}  // namespace ramify

@@ -1,0 +1,40 @@
+#pragma once
+// A report row as it travels from a worker to the sink.
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ramify/curator.hpp"
+
+namespace ramify {
+
+enum class RecordKind : unsigned char { log = 0, outcome = 1 };
+
+// One row of the report. The worker id and sequence number are not stored
+// here: a LOG batch carries them (first_seq + position in the batch).
+struct LogRecord {
+  RecordKind kind = RecordKind::log;
+  Status status = Status::ok;  // outcome rows only
+  Severity severity = Severity::info;
+  std::int64_t ts_us = 0;      // wall clock, microseconds since the epoch
+  std::string container_type;  // the node's level name, or "file"
+  std::string container_id;    // the node id
+  std::string label;
+  std::string err;             // error text; empty when none
+  std::string msg;
+  bool resolved = true;        // false for an unresolved error or finding
+  std::string search_key;      // labels from the root, joined by '/'
+  std::uint64_t assignment = 0;
+  std::uint32_t attempt = 0;
+  std::vector<std::pair<std::string, std::string>> fields;  // structured results
+
+  bool operator==(const LogRecord&) const = default;
+};
+
+const char* to_string(Severity severity);
+const char* to_string(Status status);
+const char* to_string(RecordKind kind);
+
+}  // namespace ramify

@@ -1,0 +1,34 @@
+#pragma once
+// A hierarchy held in memory: a loaded manifest on the broker, or the nodes
+// of one manifest assignment on a worker.
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/hierarchy_source.hpp"
+
+namespace ramify {
+
+class MemorySource : public HierarchySource {
+ public:
+  // `root` plus every node below it, in any order. Throws SourceError when a
+  // node's parent is missing, an id repeats, or a node is not below `root`.
+  MemorySource(Node root, std::vector<Node> below_root);
+
+  Node root() override { return nodes_.front(); }
+  ChildListing children(const Node& container) override;
+  // The node's `path` attribute, or "" (manifest nodes need not be files).
+  std::string local_path(const Node& node) const override;
+
+  // Every node below `id`, parents before children (depth-first, sorted).
+  std::vector<Node> subtree(const std::string& id) const;
+  std::size_t size() const { return nodes_.size(); }
+
+ private:
+  std::vector<Node> nodes_;  // nodes_[0] is the root
+  std::unordered_map<std::string, std::size_t> index_;
+  std::vector<std::vector<std::size_t>> children_;  // by node index, sorted
+};
+
+}  // namespace ramify

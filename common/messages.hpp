@@ -1,0 +1,277 @@
+#pragma once
+// Every message of the protocol. A message is a type (or topic) frame plus one
+// msgpack body: an array whose first field is the protocol version. Fields are
+// only ever appended; a decoder ignores fields it does not know.
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/msgpack_adaptors.hpp"
+
+namespace ramify {
+
+inline constexpr std::uint32_t kProtocolVersion = 1;
+
+using SeqByWorker = std::vector<std::pair<std::string, std::uint64_t>>;
+
+struct AssignmentRef {
+  std::uint64_t id = 0;
+  std::uint32_t attempt = 0;
+  bool operator==(const AssignmentRef&) const = default;
+  MSGPACK_DEFINE(id, attempt)
+};
+
+// ---- work channel: broker ROUTER <-> worker DEALER ----
+
+// Broker -> worker: one subtree (or one shallow node) to curate.
+struct Assign {
+  static constexpr const char* kType = "ASSIGN";
+  std::uint32_t version = kProtocolVersion;
+  std::string run_id;
+  std::uint64_t id = 0;
+  std::uint32_t attempt = 0;
+  AssignmentKind kind = AssignmentKind::subtree;
+  Node root;
+  std::vector<Node> ancestors;  // the hierarchy's root first, the parent last
+  WalkOrder order = WalkOrder::depth;
+  std::uint32_t spec_version = 0;
+  std::vector<Node> nodes;  // manifest sources: the nodes below `root`, parents first
+  Data data;                // per-subtree data inherited from above
+  bool operator==(const Assign&) const = default;
+  MSGPACK_DEFINE(version, run_id, id, attempt, kind, root, ancestors, order, spec_version, nodes, data)
+};
+
+// Broker -> worker: stop this attempt (it was re-dispatched elsewhere).
+struct Cancel {
+  static constexpr const char* kType = "CANCEL";
+  std::uint32_t version = kProtocolVersion;
+  std::uint64_t id = 0;
+  std::uint32_t attempt = 0;
+  bool operator==(const Cancel&) const = default;
+  MSGPACK_DEFINE(version, id, attempt)
+};
+
+// Worker -> broker: first message of a worker.
+struct Hello {
+  static constexpr const char* kType = "HELLO";
+  std::uint32_t version = kProtocolVersion;
+  std::string worker_id;
+  std::string host;
+  std::int64_t pid = 0;
+  std::uint32_t slots = 0;
+  bool operator==(const Hello&) const = default;
+  MSGPACK_DEFINE(version, worker_id, host, pid, slots)
+};
+
+// Worker -> broker, every heartbeat interval.
+struct Heartbeat {
+  static constexpr const char* kType = "HEARTBEAT";
+  std::uint32_t version = kProtocolVersion;
+  std::string worker_id;
+  std::uint32_t free_slots = 0;
+  std::vector<AssignmentRef> running;
+  std::uint64_t last_seq = 0;   // highest log sequence number produced
+  std::uint64_t acked_seq = 0;  // highest contiguous sequence number the sink acknowledged
+  bool aborted = false;         // the worker has seen the abort
+  bool operator==(const Heartbeat&) const = default;
+  MSGPACK_DEFINE(version, worker_id, free_slots, running, last_seq, acked_seq, aborted)
+};
+
+struct Started {
+  static constexpr const char* kType = "STARTED";
+  std::uint32_t version = kProtocolVersion;
+  std::uint64_t id = 0;
+  std::uint32_t attempt = 0;
+  bool operator==(const Started&) const = default;
+  MSGPACK_DEFINE(version, id, attempt)
+};
+
+// Worker -> broker: a node failed (sent at once, for fail-fast).
+struct NodeFailed {
+  static constexpr const char* kType = "FAILED";
+  std::uint32_t version = kProtocolVersion;
+  std::uint64_t id = 0;
+  std::uint32_t attempt = 0;
+  std::string node_id;
+  std::string container_type;
+  std::string error;
+  bool operator==(const NodeFailed&) const = default;
+  MSGPACK_DEFINE(version, id, attempt, node_id, container_type, error)
+};
+
+// Worker -> broker: an assignment was walked to its end (or stopped on abort).
+struct Done {
+  static constexpr const char* kType = "DONE";
+  std::uint32_t version = kProtocolVersion;
+  std::uint64_t id = 0;
+  std::uint32_t attempt = 0;
+  std::uint64_t nodes = 0;
+  std::uint64_t failures = 0;
+  std::uint64_t skipped = 0;
+  std::uint64_t last_seq = 0;  // highest log sequence number produced for it
+  bool complete = true;        // false: stopped early (abort or cancel)
+  bool operator==(const Done&) const = default;
+  MSGPACK_DEFINE(version, id, attempt, nodes, failures, skipped, last_seq, complete)
+};
+
+// Worker -> broker: the worker is leaving.
+struct Bye {
+  static constexpr const char* kType = "BYE";
+  std::uint32_t version = kProtocolVersion;
+  std::string worker_id;
+  std::uint64_t last_seq = 0;
+  std::string reason;
+  bool operator==(const Bye&) const = default;
+  MSGPACK_DEFINE(version, worker_id, last_seq, reason)
+};
+
+// ---- control channel: broker PUB -> worker and sink SUB (topic frame) ----
+
+struct ControlHeartbeat {
+  static constexpr const char* kType = "hb";
+  std::uint32_t version = kProtocolVersion;
+  std::string run_id;
+  RunState state = RunState::running;
+  std::uint32_t spec_version = 0;
+  std::uint32_t idle_slots = 0;
+  std::uint64_t queued = 0;
+  bool operator==(const ControlHeartbeat&) const = default;
+  MSGPACK_DEFINE(version, run_id, state, spec_version, idle_slots, queued)
+};
+
+// The first failure: every worker stops its curations and leaves.
+struct Kill {
+  static constexpr const char* kType = "kill";
+  std::uint32_t version = kProtocolVersion;
+  std::string run_id;
+  std::string node_id;
+  std::string error;
+  bool operator==(const Kill&) const = default;
+  MSGPACK_DEFINE(version, run_id, node_id, error)
+};
+
+// The run is over: its exit status, the last log sequence number of each
+// worker, and the attempts whose outcome rows do not count (run again elsewhere).
+struct Finish {
+  static constexpr const char* kType = "finish";
+  std::uint32_t version = kProtocolVersion;
+  std::string run_id;
+  std::int32_t status = 0;
+  SeqByWorker last_seq;
+  std::vector<AssignmentRef> superseded;
+  bool operator==(const Finish&) const = default;
+  MSGPACK_DEFINE(version, run_id, status, last_seq, superseded)
+};
+
+// ---- config channel: REQ -> broker REP ----
+
+struct SpecRequest {
+  static constexpr const char* kType = "GET_SPEC";
+  std::uint32_t version = kProtocolVersion;
+  std::string worker_id;
+  bool operator==(const SpecRequest&) const = default;
+  MSGPACK_DEFINE(version, worker_id)
+};
+
+struct SpecReply {
+  static constexpr const char* kType = "SPEC";
+  std::uint32_t version = kProtocolVersion;
+  std::string run_id;
+  std::uint32_t spec_version = 0;
+  std::vector<std::pair<std::string, std::string>> entries;  // "section.key" -> value
+  RunState state = RunState::running;
+  bool operator==(const SpecReply&) const = default;
+  MSGPACK_DEFINE(version, run_id, spec_version, entries, state)
+};
+
+struct StatusRequest {
+  static constexpr const char* kType = "STATUS";
+  std::uint32_t version = kProtocolVersion;
+  bool operator==(const StatusRequest&) const = default;
+  MSGPACK_DEFINE(version)
+};
+
+struct StatusReply {
+  static constexpr const char* kType = "STATUS";
+  std::uint32_t version = kProtocolVersion;
+  std::string run_id;
+  RunState state = RunState::running;
+  std::uint64_t assignments = 0;
+  std::uint64_t assignments_done = 0;
+  std::uint64_t assignments_failed = 0;
+  std::uint64_t assignments_running = 0;
+  std::uint64_t nodes = 0;
+  std::uint64_t failures = 0;
+  std::uint32_t workers_alive = 0;
+  std::string first_failure;
+  std::int32_t exit_status = -1;  // -1 while running
+  bool operator==(const StatusReply&) const = default;
+  MSGPACK_DEFINE(version, run_id, state, assignments, assignments_done, assignments_failed,
+                 assignments_running, nodes, failures, workers_alive, first_failure, exit_status)
+};
+
+// Sink -> broker: the report of `run_id` is written.
+struct ReportDone {
+  static constexpr const char* kType = "REPORT_DONE";
+  std::uint32_t version = kProtocolVersion;
+  std::string run_id;
+  std::uint64_t records = 0;
+  std::uint64_t lost = 0;
+  bool operator==(const ReportDone&) const = default;
+  MSGPACK_DEFINE(version, run_id, records, lost)
+};
+
+struct Ok {
+  static constexpr const char* kType = "OK";
+  std::uint32_t version = kProtocolVersion;
+  bool operator==(const Ok&) const = default;
+  MSGPACK_DEFINE(version)
+};
+
+struct ErrorReply {
+  static constexpr const char* kType = "ERROR";
+  std::uint32_t version = kProtocolVersion;
+  std::string message;
+  bool operator==(const ErrorReply&) const = default;
+  MSGPACK_DEFINE(version, message)
+};
+
+// ---- log stream: worker XPUB -> sink SUB; sink PUB -> workers and tailers ----
+
+// A batch of records from one worker; record i has sequence number first_seq + i.
+struct LogBatch {
+  static constexpr const char* kType = "LOG";
+  std::uint32_t version = kProtocolVersion;
+  std::string run_id;
+  std::string worker_id;
+  std::uint64_t first_seq = 0;
+  std::uint32_t count = 0;
+  std::string records;  // msgpack array of `count` LogRecord (see encode_records)
+  bool operator==(const LogBatch&) const = default;
+  MSGPACK_DEFINE(version, run_id, worker_id, first_seq, count, records)
+};
+
+// Sink -> worker (topic "ack.<worker>"): every record up to `seq` is in the report.
+struct LogAck {
+  static constexpr const char* kType = "ack.";
+  std::uint32_t version = kProtocolVersion;
+  std::string worker_id;
+  std::uint64_t seq = 0;
+  bool operator==(const LogAck&) const = default;
+  MSGPACK_DEFINE(version, worker_id, seq)
+};
+
+// Sink -> tailers (topic "rec"): one record as written to the report.
+struct TailRecord {
+  static constexpr const char* kType = "rec";
+  std::uint32_t version = kProtocolVersion;
+  std::string worker_id;
+  std::uint64_t seq = 0;
+  LogRecord record;
+  bool operator==(const TailRecord&) const = default;
+  MSGPACK_DEFINE(version, worker_id, seq, record)
+};
+
+}  // namespace ramify

@@ -1,0 +1,51 @@
+#include "sink/console_printer.hpp"
+
+#include <ctime>
+
+namespace ramify {
+namespace {
+
+const char* colour_of(const LogRecord& r) {
+  if (r.kind == RecordKind::outcome && r.status == Status::failed) return "\033[1;31m";
+  switch (r.severity) {
+    case Severity::error: return "\033[31m";
+    case Severity::warning: return "\033[33m";
+    case Severity::debug: return "\033[2m";
+    default: return "";
+  }
+}
+
+std::string printable(const std::string& text) {
+  std::string out;
+  for (char c : text) out += (static_cast<unsigned char>(c) < 0x20) ? '?' : c;
+  return out;
+}
+
+}  // namespace
+
+std::string ConsolePrinter::format(const std::string& worker, const LogRecord& r) {
+  std::time_t seconds = static_cast<std::time_t>(r.ts_us / 1000000);
+  std::tm tm{};
+  localtime_r(&seconds, &tm);
+  char clock[16];
+  std::strftime(clock, sizeof clock, "%H:%M:%S", &tm);
+  char head[64];
+  std::snprintf(head, sizeof head, "%s.%03d %-7s", clock, static_cast<int>((r.ts_us / 1000) % 1000),
+                r.kind == RecordKind::outcome ? "FAILED" : to_string(r.severity));
+  std::string line = head;
+  line += " " + printable(r.search_key.empty() ? worker : r.search_key) + ": ";
+  line += printable(r.kind == RecordKind::outcome ? r.err : r.msg);
+  return line;
+}
+
+void ConsolePrinter::print(const std::string& worker, const LogRecord& r) {
+  if (r.kind == RecordKind::outcome && r.status != Status::failed) return;
+  const std::string line = format(worker, r);
+  if (colour_) {
+    std::fprintf(out_, "%s%s\033[0m\n", colour_of(r), line.c_str());
+  } else {
+    std::fprintf(out_, "%s\n", line.c_str());
+  }
+}
+
+}  // namespace ramify

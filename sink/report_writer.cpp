@@ -1,0 +1,74 @@
+#include "sink/report_writer.hpp"
+
+#include <simdjson.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <set>
+
+#include "common/errors.hpp"
+#include "sink/report_row.hpp"
+
+namespace ramify {
+
+ReportWriter::ReportWriter(std::string path, bool force) : path_(std::move(path)) {
+  struct stat st {};
+  if (!force && stat(path_.c_str(), &st) == 0)
+    throw ConfigError("report " + path_ + " already exists (use --force to replace it)");
+  file_ = std::fopen(path_.c_str(), "w");
+  if (!file_) throw ConfigError("cannot create report " + path_ + ": " + std::strerror(errno));
+  std::setvbuf(file_, nullptr, _IOFBF, 1 << 20);
+}
+
+ReportWriter::~ReportWriter() {
+  if (file_) std::fclose(file_);
+}
+
+void ReportWriter::write(const std::string& worker, std::uint64_t seq, const LogRecord& record) {
+  std::string line = report_row_json(worker, seq, record);
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), file_);
+}
+
+void ReportWriter::flush() { std::fflush(file_); }
+
+std::uint64_t ReportWriter::drop_outcomes(const std::vector<AssignmentRef>& attempts) {
+  if (attempts.empty()) return 0;
+  std::set<std::pair<std::uint64_t, std::uint64_t>> drop;
+  for (const auto& a : attempts) drop.emplace(a.id, a.attempt);
+  std::fclose(file_);
+  file_ = nullptr;
+
+  const std::string temporary = path_ + ".compacting";
+  std::ifstream in(path_, std::ios::binary);
+  std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+  simdjson::dom::parser parser;
+  std::uint64_t removed = 0;
+  std::string line;
+  while (std::getline(in, line)) {
+    simdjson::dom::element row;
+    bool keep = true;
+    if (!parser.parse(line).get(row)) {
+      std::string_view kind;
+      std::uint64_t assignment = 0, attempt = 0;
+      if (!row["kind"].get(kind) && kind == "outcome" && !row["assignment"].get(assignment) &&
+          !row["attempt"].get(attempt) && drop.count({assignment, attempt}))
+        keep = false;
+    }
+    if (keep) {
+      out << line << '\n';
+    } else {
+      ++removed;
+    }
+  }
+  out.close();
+  in.close();
+  if (std::rename(temporary.c_str(), path_.c_str()) != 0)
+    throw std::runtime_error("cannot replace " + path_ + ": " + std::strerror(errno));
+  file_ = std::fopen(path_.c_str(), "a");
+  return removed;
+}
+
+}  // namespace ramify

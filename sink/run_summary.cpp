@@ -1,0 +1,98 @@
+#include "sink/run_summary.hpp"
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include <spdlog/fmt/fmt.h>
+
+namespace ramify {
+
+void RunSummary::add(const std::string& worker, const LogRecord& record) {
+  ++records_per_worker_[worker];
+  if (record.kind != RecordKind::outcome) return;
+  const auto depth = static_cast<std::size_t>(std::count(record.search_key.begin(), record.search_key.end(), '/'));
+  auto [it, inserted] = levels_.try_emplace(record.container_type);
+  if (inserted || depth < it->second.depth) it->second.depth = depth;
+  StatusCounts& counts = it->second.by_attempt[{record.assignment, record.attempt}];
+  switch (record.status) {
+    case Status::ok: ++counts.ok; break;
+    case Status::failed: ++counts.failed; break;
+    case Status::skipped: ++counts.skipped; break;
+  }
+  if (record.status == Status::failed && failures_.size() < 10000)
+    failures_.push_back(Failure{record.ts_us, record.container_type + " " + record.container_id + ": " + record.err,
+                                AssignmentRef{record.assignment, record.attempt}});
+}
+
+void RunSummary::drop_attempts(const std::vector<AssignmentRef>& attempts) {
+  std::set<std::pair<std::uint64_t, std::uint32_t>> drop;
+  for (const auto& a : attempts) drop.emplace(a.id, a.attempt);
+  for (auto& [level, counts] : levels_)
+    for (const auto& key : drop) counts.by_attempt.erase(key);
+  std::erase_if(failures_, [&](const Failure& f) { return drop.count({f.attempt.id, f.attempt.attempt}) > 0; });
+}
+
+std::vector<std::pair<std::string, StatusCounts>> RunSummary::by_level() const {
+  std::vector<std::tuple<bool, std::size_t, std::string, StatusCounts>> rows;
+  for (const auto& [level, counts] : levels_) {
+    StatusCounts sum;
+    for (const auto& [key, c] : counts.by_attempt) {
+      sum.ok += c.ok;
+      sum.failed += c.failed;
+      sum.skipped += c.skipped;
+    }
+    if (sum.total() == 0) continue;
+    rows.emplace_back(level == "file", counts.depth, level, sum);
+  }
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    return std::tie(std::get<0>(a), std::get<1>(a), std::get<2>(a)) <
+           std::tie(std::get<0>(b), std::get<1>(b), std::get<2>(b));
+  });
+  std::vector<std::pair<std::string, StatusCounts>> out;
+  for (auto& row : rows) out.emplace_back(std::get<2>(row), std::get<3>(row));
+  return out;
+}
+
+StatusCounts RunSummary::totals() const {
+  StatusCounts sum;
+  for (const auto& [level, c] : by_level()) {
+    sum.ok += c.ok;
+    sum.failed += c.failed;
+    sum.skipped += c.skipped;
+  }
+  return sum;
+}
+
+std::vector<std::string> RunSummary::failures(std::size_t limit) const {
+  std::vector<Failure> sorted = failures_;
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Failure& a, const Failure& b) { return a.ts_us < b.ts_us; });
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < sorted.size() && i < limit; ++i) out.push_back(sorted[i].text);
+  return out;
+}
+
+std::string RunSummary::render(const Footer& footer) const {
+  std::ostringstream out;
+  const StatusCounts total = totals();
+  out << fmt::format("\nramify run {}: {}\n", footer.run_id, footer.status == 0 ? "ok" : "FAILED");
+  out << fmt::format("  {:<16}{:>10}{:>10}{:>10}\n", "level", "ok", "failed", "skipped");
+  for (const auto& [level, c] : by_level())
+    out << fmt::format("  {:<16}{:>10}{:>10}{:>10}\n", level, c.ok, c.failed, c.skipped);
+  out << fmt::format("  {:<16}{:>10}{:>10}{:>10}\n", "all", total.ok, total.failed, total.skipped);
+  out << fmt::format("nodes: {} in {:.2f} s ({:.0f} nodes/s)\n", total.total(), footer.elapsed_seconds,
+                     footer.elapsed_seconds > 0 ? static_cast<double>(total.total()) / footer.elapsed_seconds : 0.0);
+  auto failed = failures(5);
+  if (!failed.empty()) {
+    out << "first failure: " << failed.front() << "\n";
+    for (std::size_t i = 1; i < failed.size(); ++i) out << "   also failed: " << failed[i] << "\n";
+  }
+  out << "records per worker:";
+  for (const auto& [worker, count] : records_per_worker_) out << " " << worker << "=" << count;
+  out << "\n";
+  out << "log records lost: " << footer.lost << "\n";
+  if (!footer.report_path.empty()) out << "report: " << footer.report_path << "\n";
+  return out.str();
+}
+
+}  // namespace ramify

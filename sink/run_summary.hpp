@@ -1,0 +1,59 @@
+#pragma once
+// What the sink prints at the end of a run: nodes by level and status,
+// failures, records per worker, and records lost.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/log_record.hpp"
+#include "common/messages.hpp"
+
+namespace ramify {
+
+struct StatusCounts {
+  std::uint64_t ok = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t skipped = 0;
+  std::uint64_t total() const { return ok + failed + skipped; }
+};
+
+class RunSummary {
+ public:
+  void add(const std::string& worker, const LogRecord& record);
+  // Forgets the outcomes of attempts that were run again.
+  void drop_attempts(const std::vector<AssignmentRef>& attempts);
+
+  // Levels ordered by how deep they first appear ("file" last).
+  std::vector<std::pair<std::string, StatusCounts>> by_level() const;
+  StatusCounts totals() const;
+  const std::map<std::string, std::uint64_t>& records_per_worker() const { return records_per_worker_; }
+  // Failed outcomes, earliest first: "container_type container_id: err".
+  std::vector<std::string> failures(std::size_t limit) const;
+
+  struct Footer {
+    std::string run_id;
+    int status = 0;
+    std::uint64_t lost = 0;
+    std::string report_path;
+    double elapsed_seconds = 0;
+  };
+  std::string render(const Footer& footer) const;
+
+ private:
+  struct Failure {
+    std::int64_t ts_us;
+    std::string text;
+    AssignmentRef attempt;
+  };
+  struct LevelCounts {
+    std::size_t depth = 0;
+    std::map<std::pair<std::uint64_t, std::uint32_t>, StatusCounts> by_attempt;
+  };
+  std::map<std::string, LevelCounts> levels_;
+  std::vector<Failure> failures_;
+  std::map<std::string, std::uint64_t> records_per_worker_;
+};
+
+}  // namespace ramify

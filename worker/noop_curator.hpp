@@ -1,0 +1,13 @@
+#pragma once
+// Does nothing: every node is "ok". For measuring the engine itself.
+
+#include "ramify/curator.hpp"
+
+namespace ramify {
+
+class NoopCurator : public Curator {
+ public:
+  void curate(const Node& /*node*/, Context& /*ctx*/) override {}
+};
+
+}  // namespace ramify

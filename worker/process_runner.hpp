@@ -1,0 +1,55 @@
+#pragma once
+// Runs one command to completion without a shell, streaming its output as lines.
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ramify {
+
+struct ProcessResult {
+  enum class End { exited, signaled, timed_out, cancelled, spawn_failed };
+
+  End end = End::spawn_failed;
+  int exit_code = -1;  // set when end == exited
+  int signal = 0;      // set when end == signaled
+  std::string error;   // set when end == spawn_failed, e.g. "No such file or directory"
+  std::string program;                      // argv[0], for messages
+  std::chrono::milliseconds timeout{0};     // the limit that was given
+  std::chrono::milliseconds elapsed{0};     // wall time from spawn to reap
+
+  // "exit code 3", "killed by signal SIGSEGV", "timed out after 2.0 s",
+  // "cancelled", "cannot start 'foo': No such file or directory".
+  std::string describe() const;
+};
+
+struct ProcessOptions {
+  std::vector<std::string> argv;        // argv[0] is looked up in the caller's PATH
+  std::vector<std::string> extra_env;   // "NAME=value", added to (overriding) the inherited environment
+  std::chrono::milliseconds timeout{0}; // 0 = none
+  // When readable, hung up or not an open fd: kill the group, End::cancelled.
+  // Never read from, so one eventfd or pipe may cancel many runs.
+  int cancel_fd = -1;
+  std::string working_dir;  // empty = inherit
+};
+
+// Called on the calling thread for each output line, without its "\n" or "\r\n".
+// A line longer than 64 KiB arrives in 64 KiB pieces; a final unterminated line
+// is delivered too. An empty handler discards the output.
+using LineHandler = std::function<void(bool is_stderr, std::string_view line)>;
+
+// Spawns argv (posix_spawnp, no shell) as the leader of a new process group with
+// stdin from /dev/null, a default signal mask and dispositions, and only fds 0-2
+// open. Returns when the child has been reaped; the whole process group is
+// killed with SIGKILL before that in every case (also after a normal exit), so no
+// background grandchild survives in the group. Safe to call from many threads at
+// once. If on_line throws, the group is killed and reaped and the exception
+// propagates.
+ProcessResult run_process(const ProcessOptions& options, const LineHandler& on_line);
+
+// "SIGSEGV", "SIGRTMIN+3", or "signal 99" for an unknown number.
+std::string signal_name(int sig);
+
+}  // namespace ramify

@@ -1,0 +1,411 @@
+#include "worker/worker.hpp"
+
+#include <unistd.h>
+
+#include <thread>
+
+#include "common/address.hpp"
+#include "common/codec.hpp"
+#include "common/config_client.hpp"
+#include "common/job_spec.hpp"
+#include "common/logging.hpp"
+#include "common/sockets.hpp"
+#include "worker/curator_factory.hpp"
+#include "worker/event_queue.hpp"
+#include "worker/log_spool.hpp"
+#include "worker/slot.hpp"
+
+namespace ramify {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string host_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
+}
+
+enum class Phase { working, closing, flushing, gone };
+enum class StopReason { none, finished, aborted, lost_broker, signal };
+
+constexpr std::chrono::milliseconds kRetransmitAfter{1000};
+
+}  // namespace
+
+struct Worker::Impl {
+  WorkerOptions options;
+  std::string worker_id;
+  std::shared_ptr<spdlog::logger> log = logger("worker");
+
+  zmq::context_t context{1};
+  std::optional<zmq::socket_t> work;     // DEALER to the broker's ROUTER
+  std::optional<zmq::socket_t> control;  // SUB to the broker's PUB
+  std::optional<zmq::socket_t> logs;     // XPUB to the sink's SUB
+  std::optional<zmq::socket_t> acks;     // SUB to the sink's PUB
+
+  JobSpec spec;
+  std::string run_id;
+  std::chrono::milliseconds interval{1000};
+  std::uint32_t liveness = 3;
+
+  std::unique_ptr<EventQueue> events;
+  std::vector<std::unique_ptr<Slot>> slots;
+  std::size_t slots_exited = 0;
+  LogSpool spool;
+  std::uint64_t next_seq = 1;
+  bool sink_subscribed = false;
+  Clock::time_point last_ack_progress = Clock::now();
+  Clock::time_point last_resend = Clock::now();
+  Clock::time_point broker_seen = Clock::now();
+
+  Phase phase = Phase::working;
+  StopReason reason = StopReason::none;
+  std::uint64_t bad_messages = 0;
+
+  explicit Impl(WorkerOptions opts) : options(std::move(opts)) {
+    worker_id = options.worker_id.empty() ? host_name() + "-" + std::to_string(getpid()) + "-" + random_hex(2)
+                                          : options.worker_id;
+    if (options.concurrency == 0) options.concurrency = std::max(1u, std::thread::hardware_concurrency());
+  }
+
+  // ---- start ----
+
+  // Asks the broker's config service for the spec until it answers or the connect timeout passes.
+  SpecReply fetch_spec(const Address& broker) {
+    ConfigClient client(context, broker.endpoint(kConfigPort, "config"), std::chrono::milliseconds(1000), 1);
+    const auto deadline = Clock::now() + options.connect_timeout;
+    bool said_waiting = false;
+    while (true) {
+      try {
+        return client.call<SpecReply>(SpecRequest{kProtocolVersion, worker_id});
+      } catch (const TimeoutError&) {
+        if (Clock::now() >= deadline)
+          throw TimeoutError("the broker at " + broker.text() + " did not answer within " +
+                             std::to_string(options.connect_timeout.count() / 1000) + " s");
+        if (!said_waiting) log->info("waiting for the broker at {}", broker.text());
+        said_waiting = true;
+      }
+    }
+  }
+
+  std::string sink_address(const Address& broker) const {
+    if (!options.sink.empty()) return options.sink;
+    std::string configured = spec.get("job", "sink");
+    if (!configured.empty()) return configured;
+    if (broker.is_ipc()) throw ConfigError("the worker needs --sink when the broker is on ipc://");
+    return broker.host();
+  }
+
+  void connect(const Address& broker, const Address& sink) {
+    SocketOptions work_options;
+    work_options.max_message = kMaxWorkMessage;
+    work_options.immediate = false;  // HELLO waits in the pipe until the connection is up
+    work_options.linger = std::chrono::milliseconds(500);
+    work.emplace(make_socket(context, zmq::socket_type::dealer, work_options));
+    work->set(zmq::sockopt::routing_id, worker_id);
+    work->connect(broker.endpoint(kWorkPort, "work"));
+
+    SocketOptions control_options;
+    control_options.max_message = kMaxControlMessage;
+    control_options.immediate = false;
+    control.emplace(make_socket(context, zmq::socket_type::sub, control_options));
+    for (const char* topic : {ControlHeartbeat::kType, Kill::kType, Finish::kType})
+      control->set(zmq::sockopt::subscribe, topic);
+    control->connect(broker.endpoint(kControlPort, "control"));
+
+    SocketOptions log_options;
+    log_options.max_message = 1024;  // only subscription messages come back
+    log_options.send_hwm = 100000;
+    log_options.immediate = false;
+    log_options.linger = std::chrono::milliseconds(500);
+    logs.emplace(make_socket(context, zmq::socket_type::xpub, log_options));
+    logs->set(zmq::sockopt::xpub_verbose, 1);  // a restarted sink's subscription must reach us
+    logs->connect(sink.endpoint(kLogsPort, "logs"));
+
+    SocketOptions ack_options;
+    ack_options.max_message = kMaxControlMessage;
+    ack_options.immediate = false;
+    acks.emplace(make_socket(context, zmq::socket_type::sub, ack_options));
+    acks->set(zmq::sockopt::subscribe, std::string(LogAck::kType) + worker_id);
+    acks->connect(sink.endpoint(kTailPort, "tail"));
+  }
+
+  template <class T>
+  void send_broker(const T& message) {
+    send_frames(*work, {T::kType, encode(message)});
+  }
+
+  void say_hello() {
+    Hello hello;
+    hello.worker_id = worker_id;
+    hello.host = host_name();
+    hello.pid = getpid();
+    hello.slots = static_cast<std::uint32_t>(slots.size());
+    send_broker(hello);
+  }
+
+  // ---- stopping ----
+
+  void stop(StopReason why, const std::string& kill_reason = {}) {
+    if (reason != StopReason::none) return;
+    reason = why;
+    if (!kill_reason.empty()) log->warn("killed: {}", kill_reason);
+    const bool abort = why != StopReason::finished;
+    for (auto& slot : slots) {
+      if (abort) slot->cancel_all();
+      slot->close(/*finalize=*/!abort);
+    }
+    events->stop_waiting();  // what is left to log is bounded; never block the stop on it
+    phase = Phase::closing;
+  }
+
+  // ---- events from the slots ----
+
+  void on_events() {
+    for (SlotEvent& event : events->take_all()) {
+      switch (event.kind) {
+        case SlotEvent::Kind::started:
+          send_broker(Started{kProtocolVersion, event.assignment.id, event.assignment.attempt});
+          break;
+        case SlotEvent::Kind::records: {
+          LogBatch batch;
+          batch.run_id = run_id;
+          batch.worker_id = worker_id;
+          batch.first_seq = next_seq;
+          batch.count = event.record_count;
+          batch.records = std::move(event.records);
+          next_seq += event.record_count;
+          SpooledBatch spooled{batch.first_seq, batch.count, encode(batch), batch.records.size()};
+          if (sink_subscribed) send_frames(*logs, {LogBatch::kType, spooled.message});
+          spool.append(std::move(spooled));
+          break;
+        }
+        case SlotEvent::Kind::node_failed:
+          send_broker(event.failed);
+          break;
+        case SlotEvent::Kind::done:
+          event.done.last_seq = next_seq - 1;
+          slots[event.slot]->running.reset();
+          send_broker(event.done);
+          break;
+        case SlotEvent::Kind::exited:
+          ++slots_exited;
+          break;
+      }
+    }
+  }
+
+  // ---- sockets ----
+
+  void bad_message(const std::string& what) {
+    ++bad_messages;
+    if (bad_messages <= 10) log->warn("dropped a bad message: {}", what);
+  }
+
+  void on_work_message() {
+    auto frames = receive_frames(*work, 2);
+    if (!frames) return;
+    if (frames->size() != 2) return bad_message("work message with the wrong number of frames");
+    broker_seen = Clock::now();
+    const std::string type = frame_text((*frames)[0]);
+    try {
+      if (type == Assign::kType) {
+        Assign assignment = decode<Assign>((*frames)[1].to_string_view());
+        if (phase != Phase::working) return;
+        for (auto& slot : slots) {
+          if (!slot->running) {
+            slot->assign(std::move(assignment));
+            return;
+          }
+        }
+        log->warn("assignment {} arrived while every slot is busy; the broker will dispatch it again",
+                  assignment.id);
+      } else if (type == Cancel::kType) {
+        Cancel cancel = decode<Cancel>((*frames)[1].to_string_view());
+        for (auto& slot : slots) slot->cancel(AssignmentRef{cancel.id, cancel.attempt});
+      } else if (type == "KILL") {
+        Kill kill = decode<Kill>((*frames)[1].to_string_view());
+        stop(StopReason::aborted, kill.error);
+      } else if (type == "STOP") {
+        stop(StopReason::finished);
+      } else if (type == "WHO") {
+        log->info("the broker does not know this worker; saying hello again");
+        say_hello();
+      } else {
+        bad_message("unknown work message '" + type + "'");
+      }
+    } catch (const DecodeError& e) {
+      bad_message(e.what());
+    }
+  }
+
+  void on_control_message() {
+    auto frames = receive_frames(*control, 2);
+    if (!frames) return;
+    if (frames->size() != 2) return bad_message("control message with the wrong number of frames");
+    const std::string topic = frame_text((*frames)[0]);
+    try {
+      if (topic == ControlHeartbeat::kType) {
+        ControlHeartbeat hb = decode<ControlHeartbeat>((*frames)[1].to_string_view());
+        if (hb.run_id != run_id) return;
+        broker_seen = Clock::now();
+        if (hb.state == RunState::aborted) stop(StopReason::aborted);
+        if (hb.state == RunState::finished) stop(StopReason::finished);
+      } else if (topic == Kill::kType) {
+        Kill kill = decode<Kill>((*frames)[1].to_string_view());
+        if (kill.run_id != run_id) return;
+        stop(StopReason::aborted, kill.error);
+      } else if (topic == Finish::kType) {
+        if (decode<Finish>((*frames)[1].to_string_view()).run_id == run_id) stop(StopReason::finished);
+      }
+    } catch (const DecodeError& e) {
+      bad_message(e.what());
+    }
+  }
+
+  void resend_spool() {
+    for (const auto& batch : spool.batches()) send_frames(*logs, {LogBatch::kType, batch.message});
+    last_resend = Clock::now();
+  }
+
+  void on_subscription() {
+    auto frames = receive_frames(*logs, 1);
+    if (!frames || frames->size() != 1 || (*frames)[0].size() == 0) return;
+    const auto* bytes = static_cast<const unsigned char*>((*frames)[0].data());
+    if (bytes[0] == 1) {
+      log->debug("the sink subscribed; sending {} unacknowledged batch(es)", spool.batches().size());
+      sink_subscribed = true;
+      resend_spool();
+    } else if (bytes[0] == 0) {
+      sink_subscribed = false;
+    }
+  }
+
+  void on_ack() {
+    auto frames = receive_frames(*acks, 2);
+    if (!frames || frames->size() != 2) return;
+    try {
+      LogAck ack = decode<LogAck>((*frames)[1].to_string_view());
+      if (ack.worker_id != worker_id || ack.seq <= spool.acked()) return;
+      events->release(spool.acknowledge(ack.seq));
+      last_ack_progress = Clock::now();
+    } catch (const DecodeError& e) {
+      bad_message(e.what());
+    }
+  }
+
+  void send_heartbeat() {
+    Heartbeat hb;
+    hb.worker_id = worker_id;
+    for (auto& slot : slots) {
+      if (slot->running) {
+        hb.running.push_back(*slot->running);
+      } else {
+        ++hb.free_slots;
+      }
+    }
+    if (phase != Phase::working) hb.free_slots = 0;
+    hb.last_seq = next_seq - 1;
+    hb.acked_seq = spool.acked();
+    hb.aborted = reason == StopReason::aborted;
+    send_broker(hb);
+  }
+
+  // ---- the loop ----
+
+  int run(std::atomic<bool>& stop_requested) {
+    const Address broker = Address::parse(options.broker, kBrokerPortBase);
+    SpecReply reply = fetch_spec(broker);
+    run_id = reply.run_id;
+    if (reply.state == RunState::aborted) {
+      log->warn("run {} was aborted before this worker started; leaving", run_id);
+      return kWorkerAborted;
+    }
+    if (reply.state == RunState::finished) {
+      log->info("run {} is already finished; leaving", run_id);
+      return kWorkerFinished;
+    }
+    spec = JobSpec::from_entries(reply.entries);
+    spec.validate();
+    make_curator(spec);  // a curator this worker cannot build is a config error, before any slot starts
+    interval = spec.heartbeat_interval();
+    liveness = spec.liveness();
+    const Address sink = Address::parse(sink_address(broker), kSinkPortBase);
+    connect(broker, sink);
+
+    events = std::make_unique<EventQueue>(options.spool_bytes);
+    for (std::size_t i = 0; i < options.concurrency; ++i) slots.push_back(std::make_unique<Slot>(i, spec, *events));
+    for (auto& slot : slots) slot->start();
+    say_hello();
+    log->info("worker {} runs {} slot(s) for run {}", worker_id, slots.size(), run_id);
+
+    broker_seen = Clock::now();
+    auto next_beat = Clock::now();
+    Clock::time_point flush_deadline{};
+    while (phase != Phase::gone) {
+      const auto now = Clock::now();
+      if (stop_requested.exchange(false)) stop(StopReason::signal);
+      if (phase == Phase::working && now - broker_seen > interval * liveness) {
+        log->error("no word from the broker for {} ms; stopping", (interval * liveness).count());
+        stop(StopReason::lost_broker);
+      }
+      if (now >= next_beat) {
+        send_heartbeat();
+        next_beat = now + interval;
+      }
+      if (!spool.empty() && sink_subscribed && now - last_ack_progress > kRetransmitAfter &&
+          now - last_resend > kRetransmitAfter)
+        resend_spool();
+      if (phase == Phase::closing && slots_exited == slots.size()) {
+        for (auto& slot : slots) slot->join();
+        on_events();
+        phase = Phase::flushing;
+        flush_deadline = now + options.flush_timeout;
+      }
+      if (phase == Phase::flushing && (spool.empty() || now >= flush_deadline)) {
+        if (!spool.empty())
+          log->error("the sink did not acknowledge {} batch(es) in time", spool.batches().size());
+        send_broker(Bye{kProtocolVersion, worker_id, next_seq - 1, reason == StopReason::finished ? "finished" : "stopped"});
+        phase = Phase::gone;
+        break;
+      }
+
+      std::vector<zmq::pollitem_t> items{{work->handle(), 0, ZMQ_POLLIN, 0},
+                                         {control->handle(), 0, ZMQ_POLLIN, 0},
+                                         {logs->handle(), 0, ZMQ_POLLIN, 0},
+                                         {acks->handle(), 0, ZMQ_POLLIN, 0},
+                                         {nullptr, events->fd(), ZMQ_POLLIN, 0}};
+      auto wait = std::min(until(next_beat), std::chrono::milliseconds(phase == Phase::working ? 1000 : 20));
+      poll_items(items, wait);
+      if (items[4].revents & ZMQ_POLLIN) on_events();
+      if (items[0].revents & ZMQ_POLLIN) drain(*work, [&] { on_work_message(); });
+      if (items[1].revents & ZMQ_POLLIN) drain(*control, [&] { on_control_message(); });
+      if (items[2].revents & ZMQ_POLLIN) drain(*logs, [&] { on_subscription(); });
+      if (items[3].revents & ZMQ_POLLIN) drain(*acks, [&] { on_ack(); });
+    }
+
+    switch (reason) {
+      case StopReason::finished: return kWorkerFinished;
+      case StopReason::lost_broker: return kWorkerLostBroker;
+      default: return kWorkerAborted;
+    }
+  }
+
+  // Handles up to 1000 waiting messages of one socket.
+  template <class Handler>
+  static void drain(zmq::socket_t& socket, Handler handler) {
+    for (int i = 0; i < 1000; ++i) {
+      if (!(socket.get(zmq::sockopt::events) & ZMQ_POLLIN)) break;
+      handler();
+    }
+  }
+};
+
+Worker::Worker(WorkerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Worker::~Worker() = default;
+int Worker::run() { return impl_->run(stop_requested_); }
+const std::string& Worker::id() const { return impl_->worker_id; }
+
+}  // namespace ramify
