@@ -1,6 +1,5 @@
 #include "sink/report_writer.hpp"
 
-#include <simdjson.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -9,6 +8,7 @@
 #include <set>
 
 #include "common/errors.hpp"
+#include "common/json_reader.hpp"
 #include "sink/report_row.hpp"
 
 namespace ramify {
@@ -44,18 +44,15 @@ std::uint64_t ReportWriter::drop_outcomes(const std::vector<AssignmentRef>& atte
   const std::string temporary = path_ + ".compacting";
   std::ifstream in(path_, std::ios::binary);
   std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-  simdjson::dom::parser parser;
   std::uint64_t removed = 0;
   std::string line;
   while (std::getline(in, line)) {
-    simdjson::dom::element row;
     bool keep = true;
-    if (!parser.parse(line).get(row)) {
-      std::string_view kind;
-      std::uint64_t assignment = 0, attempt = 0;
-      if (!row["kind"].get(kind) && kind == "outcome" && !row["assignment"].get(assignment) &&
-          !row["attempt"].get(attempt) && drop.count({assignment, attempt}))
-        keep = false;
+    try {
+      JsonValue row = parse_json(line);
+      keep = !(row.get("kind") == "outcome" && drop.count({row.get_uint("assignment"), row.get_uint("attempt")}));
+    } catch (const DecodeError&) {
+      // a row this writer did not write: keep it
     }
     if (keep) {
       out << line << '\n';

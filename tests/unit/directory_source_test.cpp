@@ -1,0 +1,117 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "common/directory_source.hpp"
+#include "common/errors.hpp"
+#include "support/temp_dir.hpp"
+
+namespace ramify {
+namespace {
+
+using testing::TempDir;
+const std::vector<std::string> kLevels{"project", "subject", "session"};
+
+std::vector<std::string> ids(const ChildListing& listing) {
+  std::vector<std::string> out;
+  for (const auto& n : listing.children) out.push_back(n.id);
+  return out;
+}
+
+TEST(DirectorySource, NamesLevelsByDepthAndFilesByTheirFolder) {
+  TempDir dir;
+  dir.write("proj/sub-01/ses-1/anat/deeper/x.nii", "x");
+  dir.write("proj/sub-01/notes.txt", "hello");
+  DirectorySource source((dir.path() / "proj").string(), kLevels);
+  Node root = source.root();
+  EXPECT_EQ(root.id, ".");
+  EXPECT_EQ(root.level, "project");
+  EXPECT_EQ(root.label, "proj");
+
+  auto subjects = source.children(root);
+  ASSERT_EQ(ids(subjects), std::vector<std::string>{"sub-01"});
+  EXPECT_EQ(subjects.children[0].level, "subject");
+  EXPECT_EQ(subjects.children[0].parent, ".");
+
+  auto below_subject = source.children(subjects.children[0]);
+  ASSERT_EQ(ids(below_subject), (std::vector<std::string>{"sub-01/notes.txt", "sub-01/ses-1"}));
+  EXPECT_EQ(below_subject.children[0].level, "file");
+  EXPECT_TRUE(below_subject.children[0].is_file);
+  EXPECT_EQ(below_subject.children[0].size, 5);
+  EXPECT_EQ(below_subject.children[1].level, "session");
+
+  auto below_session = source.children(below_subject.children[1]);
+  ASSERT_EQ(ids(below_session), std::vector<std::string>{"sub-01/ses-1/anat"});
+  EXPECT_EQ(below_session.children[0].level, "folder");  // deeper than the named levels
+  auto deeper = source.children(source.children(below_session.children[0]).children[0]);
+  EXPECT_EQ(ids(deeper), std::vector<std::string>{"sub-01/ses-1/anat/deeper/x.nii"});
+}
+
+TEST(DirectorySource, DoesNotFollowSymlinks) {
+  TempDir dir;
+  dir.write("proj/real/file.txt", "x");
+  std::filesystem::create_directory_symlink(dir.path() / "proj/real", dir.path() / "proj/link");
+  DirectorySource source((dir.path() / "proj").string(), kLevels);
+  auto listing = source.children(source.root());
+  ASSERT_EQ(ids(listing), (std::vector<std::string>{"link", "real"}));
+  EXPECT_TRUE(listing.children[0].is_file);
+  EXPECT_EQ(listing.children[0].level, "file");
+  EXPECT_EQ(listing.children[0].attrs.at("symlink"), (dir.path() / "proj/real").string());
+}
+
+TEST(DirectorySource, LeavesOutFifosWithAWarning) {
+  TempDir dir;
+  dir.mkdir("proj");
+  ASSERT_EQ(mkfifo((dir.path() / "proj/pipe").c_str(), 0600), 0);
+  DirectorySource source((dir.path() / "proj").string(), kLevels);
+  auto listing = source.children(source.root());
+  EXPECT_TRUE(listing.children.empty());
+  ASSERT_EQ(listing.warnings.size(), 1u);
+  EXPECT_NE(listing.warnings[0].find("pipe"), std::string::npos);
+}
+
+TEST(DirectorySource, AMissingRootIsAClearError) {
+  TempDir dir;
+  DirectorySource source((dir.path() / "nope").string(), kLevels);
+  try {
+    source.root();
+    FAIL() << "no error";
+  } catch (const SourceError& e) {
+    EXPECT_NE(std::string(e.what()).find("No such file or directory"), std::string::npos) << e.what();
+  }
+}
+
+TEST(DirectorySource, AnUnreadableFolderIsAnErrorOfItsListingNotACrash) {
+  TempDir dir;
+  dir.write("proj/locked/secret.txt", "x");
+  chmod(dir.path().c_str(), 0755);
+  chmod((dir.path() / "proj").c_str(), 0755);
+  chmod((dir.path() / "proj/locked").c_str(), 0);
+  // Root reads every folder: check as an unprivileged user in a child process.
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    int code = 6;
+    try {
+      if (getuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(3);
+      DirectorySource source((dir.path() / "proj").string(), kLevels);
+      auto top = source.children(source.root());
+      if (top.children.size() != 1) _exit(4);
+      auto locked = source.children(top.children[0]);
+      code = locked.error.find("Permission denied") != std::string::npos && locked.children.empty() ? 0 : 5;
+    } catch (...) {
+    }
+    _exit(code);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  chmod((dir.path() / "proj/locked").c_str(), 0700);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+}  // namespace
+}  // namespace ramify

@@ -1,0 +1,68 @@
+#include <gtest/gtest.h>
+
+#include "common/errors.hpp"
+#include "common/manifest_loader.hpp"
+#include "support/temp_dir.hpp"
+
+namespace ramify {
+namespace {
+
+using testing::TempDir;
+const std::vector<std::string> kLevels{"project", "subject", "session"};
+
+std::string error_of(const std::string& content) {
+  TempDir dir;
+  try {
+    load_manifest(dir.write("m.jsonl", content), kLevels);
+  } catch (const SourceError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ManifestLoader, ReadsNodesAttributesAndDefaults) {
+  TempDir dir;
+  const std::string path = dir.write("m.jsonl",
+      "{\"id\":\"p\",\"parent\":null,\"level\":\"project\",\"label\":\"Project P\"}\n"
+      "\n"
+      "{\"id\":\"p/s1\",\"parent\":\"p\",\"level\":\"subject\",\"attrs\":{\"age\":31,\"site\":\"x\",\"ok\":true}}\n"
+      "{\"id\":\"p/s1/f.nii\",\"parent\":\"p/s1\",\"level\":\"file\",\"attrs\":{\"size\":1024,\"mtime\":17}}\n");
+  auto source = load_manifest(path, kLevels);
+  EXPECT_EQ(source->size(), 3u);
+  Node root = source->root();
+  EXPECT_EQ(root.label, "Project P");
+  auto subjects = source->children(root);
+  ASSERT_EQ(subjects.children.size(), 1u);
+  const Node& s1 = subjects.children[0];
+  EXPECT_EQ(s1.label, "s1");  // the id's last component
+  EXPECT_EQ(s1.attrs.at("age"), "31");
+  EXPECT_EQ(s1.attrs.at("ok"), "true");
+  auto files = source->children(s1);
+  ASSERT_EQ(files.children.size(), 1u);
+  EXPECT_TRUE(files.children[0].is_file);
+  EXPECT_EQ(files.children[0].size, 1024);
+  EXPECT_EQ(files.children[0].mtime, 17);
+}
+
+TEST(ManifestLoader, NamesTheLineOfEachProblem) {
+  const std::string root = "{\"id\":\"p\",\"level\":\"project\"}\n";
+  EXPECT_NE(error_of(root + "{\"id\":\"x\",\"parent\":\"p\",\"level\":\"subject\"\n").find(":2:"), std::string::npos);
+  EXPECT_NE(error_of(root + "{\"parent\":\"p\",\"level\":\"subject\"}\n").find("\"id\""), std::string::npos);
+  EXPECT_NE(error_of(root + "{\"id\":\"x\",\"parent\":\"p\",\"level\":\"planet\"}\n").find("unknown level 'planet'"),
+            std::string::npos);
+  EXPECT_NE(error_of(root + "[1,2]\n").find("JSON object"), std::string::npos);
+  EXPECT_NE(error_of(root + root).find("second root"), std::string::npos);
+  EXPECT_NE(error_of(root + "{\"id\":\"x\",\"parent\":\"q\",\"level\":\"subject\"}\n").find("unknown parent"),
+            std::string::npos);
+  EXPECT_NE(error_of("{\"id\":\"x\",\"parent\":\"q\",\"level\":\"subject\"}\n").find("no root"), std::string::npos);
+  EXPECT_NE(error_of(root + "{\"id\":\"x\",\"parent\":\"p\",\"level\":\"subject\",\"attrs\":{\"a\":[1]}}\n")
+                .find("attribute"),
+            std::string::npos);
+}
+
+TEST(ManifestLoader, AMissingFileIsAClearError) {
+  EXPECT_THROW(load_manifest("/nonexistent/m.jsonl", kLevels), SourceError);
+}
+
+}  // namespace
+}  // namespace ramify

@@ -1,0 +1,124 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "common/errors.hpp"
+#include "common/json_reader.hpp"
+#include "common/json_text.hpp"
+#include "sink/report_row.hpp"
+#include "sink/report_writer.hpp"
+#include "sink/run_summary.hpp"
+#include "sink/sequence_tracker.hpp"
+#include "support/temp_dir.hpp"
+
+namespace ramify {
+namespace {
+
+TEST(SequenceTracker, CountsContiguousAndMissingAcrossGapsAndDuplicates) {
+  SequenceTracker t;
+  EXPECT_TRUE(t.accept(1));
+  EXPECT_TRUE(t.accept(2));
+  EXPECT_TRUE(t.accept(5));
+  EXPECT_FALSE(t.accept(2));
+  EXPECT_FALSE(t.accept(0));
+  EXPECT_EQ(t.contiguous(), 2u);
+  EXPECT_EQ(t.missing_through(6), 3u);  // 3, 4, 6
+  EXPECT_TRUE(t.accept(4));
+  EXPECT_TRUE(t.accept(3));
+  EXPECT_EQ(t.contiguous(), 5u);
+  EXPECT_EQ(t.received(), 5u);
+  EXPECT_EQ(t.missing_through(5), 0u);
+}
+
+TEST(JsonText, EscapesControlsAndKeepsInvalidBytesAsSurrogates) {
+  std::string out;
+  append_json_string(out, std::string("a\"b\\c\nd\x01\xc3\xa9\xff", 11));
+  EXPECT_EQ(out, "\"a\\\"b\\\\c\\nd\\u0001\xc3\xa9\\udcff\"");
+}
+
+TEST(JsonText, EveryByteStringSurvivesARoundTrip) {
+  std::string all;
+  for (int i = 0; i < 256; ++i) all += static_cast<char>(i);
+  all += "\xe2\x82\xac\xf0\x9f\x98\x80\xed\xa0\x80\xc0\xaf";  // valid, valid, a surrogate, an overlong form
+  std::string json;
+  append_json_string(json, all);
+  EXPECT_EQ(parse_json(json).text, all);
+}
+
+TEST(ReportRow, HasTheHierarchyCuratorColumnsFirst) {
+  LogRecord r;
+  r.kind = RecordKind::outcome;
+  r.status = Status::failed;
+  r.container_type = "file";
+  r.container_id = "s/x";
+  r.err = "boom";
+  r.resolved = false;
+  r.fields = {{"sha256", "ab"}};
+  std::string json = report_row_json("w1", 9, r);
+  EXPECT_EQ(json.rfind("{\"kind\":\"outcome\",\"status\":\"failed\",\"container_type\":\"file\",\"container_id\":\"s/x\","
+                       "\"label\":\"\",\"err\":\"boom\",\"msg\":\"\",\"resolved\":false,\"search_key\":\"\",\"ts\":",
+                       0),
+            0u)
+      << json;
+  JsonValue row = parse_json(json);
+  EXPECT_EQ(row.get("worker"), "w1");
+  EXPECT_EQ(row.get_uint("seq"), 9u);
+  EXPECT_EQ(row.find("results")->get("sha256"), "ab");
+}
+
+TEST(ReportWriter, RefusesToOverwriteAndDropsSupersededOutcomes) {
+  testing::TempDir dir;
+  const std::string path = dir.write("r.jsonl", "old");
+  EXPECT_THROW({ ReportWriter refused(path, false); }, ConfigError);
+  ReportWriter writer(path, true);
+  LogRecord outcome;
+  outcome.kind = RecordKind::outcome;
+  outcome.container_id = "bad\xff";
+  outcome.assignment = 1;
+  outcome.attempt = 1;
+  writer.write("w", 1, outcome);
+  LogRecord log = outcome;
+  log.kind = RecordKind::log;
+  writer.write("w", 2, log);
+  outcome.attempt = 2;
+  writer.write("w2", 1, outcome);
+  EXPECT_EQ(writer.drop_outcomes({{1, 1}}), 1u);
+  writer.flush();
+  std::ifstream in(path);
+  std::vector<JsonValue> rows;
+  for (std::string line; std::getline(in, line);) rows.push_back(parse_json(line));
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].get("kind"), "log");
+  EXPECT_EQ(rows[1].get_uint("attempt"), 2u);
+  EXPECT_EQ(rows[1].get("container_id"), "bad\xff");
+}
+
+TEST(RunSummary, CountsByLevelAndForgetsSupersededAttempts) {
+  RunSummary summary;
+  auto outcome = [](std::string level, std::string key, Status status, std::uint32_t attempt) {
+    LogRecord r;
+    r.kind = RecordKind::outcome;
+    r.container_type = std::move(level);
+    r.search_key = std::move(key);
+    r.status = status;
+    r.assignment = 1;
+    r.attempt = attempt;
+    return r;
+  };
+  summary.add("w", outcome("file", "p/s/f", Status::ok, 1));
+  summary.add("w", outcome("subject", "p/s", Status::failed, 1));
+  summary.add("w", outcome("project", "p", Status::ok, 2));
+  summary.add("w", outcome("subject", "p/s", Status::ok, 2));
+  summary.drop_attempts({{1, 1}});
+  auto levels = summary.by_level();
+  ASSERT_EQ(levels.size(), 2u);
+  EXPECT_EQ(levels[0].first, "project");
+  EXPECT_EQ(levels[1].first, "subject");
+  EXPECT_EQ(levels[1].second.ok, 1u);
+  EXPECT_EQ(levels[1].second.failed, 0u);
+  EXPECT_TRUE(summary.failures(5).empty());
+  EXPECT_NE(summary.render({"r", 0, 0, "", 1.0}).find("log records lost: 0"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ramify
