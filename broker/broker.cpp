@@ -26,7 +26,7 @@ struct Broker::Impl {
   zmq::context_t context{1};
   zmq::socket_t work;     // ROUTER
   zmq::socket_t config;   // REP
-  zmq::socket_t control;  // PUB
+  zmq::socket_t control;  // XPUB: a PUB that also sees each new subscriber
 
   bool kill_sent = false;
   bool report_confirmed = false;
@@ -65,7 +65,9 @@ struct Broker::Impl {
     SocketOptions control_options;
     control_options.linger = std::chrono::milliseconds(200);
     control_options.send_hwm = 10000;
-    control = make_socket(context, zmq::socket_type::pub, control_options);
+    control_options.max_message = 1024;  // subscriptions only
+    control = make_socket(context, zmq::socket_type::xpub, control_options);
+    control.set(zmq::sockopt::xpub_verbose, 1);
     control.bind(address.endpoint(kControlPort, "control"));
 
     log->info("run {}: {} assignment(s), listening on {}", run_id, scheduler->assignments().size(), address.text());
@@ -255,8 +257,12 @@ struct Broker::Impl {
       broadcast_kill_if_aborted();
       if (done()) break;
 
-      std::vector<zmq::pollitem_t> items{{work.handle(), 0, ZMQ_POLLIN, 0}, {config.handle(), 0, ZMQ_POLLIN, 0}};
+      std::vector<zmq::pollitem_t> items{{work.handle(), 0, ZMQ_POLLIN, 0},
+                                         {config.handle(), 0, ZMQ_POLLIN, 0},
+                                         {control.handle(), 0, ZMQ_POLLIN, 0}};
       poll_items(items, std::min(until(next_beat), until(deadline)));
+      // A new subscriber (a late worker, a sink) gets the current state at once.
+      if ((items[2].revents & ZMQ_POLLIN) && new_subscriber()) next_beat = Clock::now();
       if (items[0].revents & ZMQ_POLLIN) {
         for (int i = 0; i < 1000; ++i) {
           zmq::pollitem_t more{work.handle(), 0, ZMQ_POLLIN, 0};
@@ -266,6 +272,17 @@ struct Broker::Impl {
       }
       if (items[1].revents & ZMQ_POLLIN) on_config_request();
     }
+  }
+
+  bool new_subscriber() {
+    bool subscribed = false;
+    for (int i = 0; i < 100; ++i) {
+      auto frames = receive_frames(control, 1);
+      if (!frames) break;
+      if (frames->size() == 1 && (*frames)[0].size() > 0 && *static_cast<const unsigned char*>((*frames)[0].data()) == 1)
+        subscribed = true;
+    }
+    return subscribed;
   }
 
   Finish finish_message() const {

@@ -88,7 +88,8 @@ int run_command(const Arguments& args) {
   const std::string exe = self_executable();
   const std::string broker_address = "ipc://" + folder.path + "/broker";
   const std::string sink_address = "ipc://" + folder.path + "/sink";
-  const std::string log_level = vm.count("verbose") ? "info" : "warn";
+  const std::string log_level = vm.count("verbose") ? "debug" : "warn";
+  set_log_level(log_level);
 
   std::vector<std::string> sink_argv{exe, "sink", "--bind", sink_address, "--broker", broker_address,
                                      "--log-level", log_level, "--force"};
@@ -103,8 +104,9 @@ int run_command(const Arguments& args) {
     broker_argv.push_back(key + "=" + value);
   }
 
-  ChildProcess sink(sink_argv);
+  // The broker binds first, so that the sink's subscription to it is up at once.
   ChildProcess broker(broker_argv);
+  ChildProcess sink(sink_argv);
   std::vector<ChildProcess> worker_processes;
   for (unsigned i = 0; i < workers; ++i) {
     worker_processes.emplace_back(std::vector<std::string>{
@@ -122,19 +124,27 @@ int run_command(const Arguments& args) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  logger("run")->debug("the broker exited with status {}", *status);
   // The broker ends after the sink confirmed the report; give the others a moment to leave.
   if (!sink.wait_for(std::chrono::seconds(15))) {
     logger("run")->warn("the sink did not finish; stopping it");
     sink.signal(SIGTERM);
     sink.wait_for(std::chrono::seconds(5));
   }
+  logger("run")->debug("the sink exited");
+  // Workers leave on their own after the run; one that started too late to
+  // join may still be looking for the broker: stop it.
   for (auto& worker : worker_processes) {
-    if (!worker.wait_for(std::chrono::seconds(5))) {
+    if (!worker.wait_for(std::chrono::milliseconds(200))) worker.signal(SIGTERM);
+  }
+  for (auto& worker : worker_processes) {
+    if (!worker.wait_for(std::chrono::seconds(3))) {
       logger("run")->warn("worker process {} did not leave; killing it", worker.pid());
       worker.signal(SIGKILL);
       worker.wait_for(std::chrono::seconds(2));
     }
   }
+  logger("run")->debug("every worker exited");
   if (*status == kExitUsage) return kExitUsage;
   return *status == kExitOk ? kExitOk : kExitFailed;
 }

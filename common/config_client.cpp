@@ -21,11 +21,15 @@ std::pair<std::string, std::string> ConfigClient::request(const std::string& typ
   for (int attempt = 0; attempt < tries_; ++attempt) {
     if (!socket_) reconnect();
     send_frames(*socket_, {type, body}, /*dont_wait=*/false);
-    zmq::pollitem_t item{socket_->handle(), 0, ZMQ_POLLIN, 0};
     const auto deadline = std::chrono::steady_clock::now() + timeout_;
     while (true) {
-      zmq::poll(&item, 1, until(deadline));
-      if (item.revents & ZMQ_POLLIN) {
+      std::vector<zmq::pollitem_t> items{{socket_->handle(), 0, ZMQ_POLLIN, 0}};
+      poll_items(items, std::min(until(deadline), std::chrono::milliseconds(100)));
+      if (interrupt_ && interrupt_->load()) {
+        socket_.reset();
+        throw TimeoutError("interrupted while waiting for " + endpoint_);
+      }
+      if (items[0].revents & ZMQ_POLLIN) {
         auto frames = receive_frames(*socket_);
         if (frames && frames->size() == 2) return {frame_text((*frames)[0]), frame_text((*frames)[1])};
         socket_.reset();  // a malformed reply: the REQ state machine is unusable

@@ -5,6 +5,7 @@
 
 #include <zmq.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -31,6 +32,8 @@ class ConfigClient {
   }
 
   void set_tries(int tries) { tries_ = tries; }
+  // A flag that ends a pending request early (TimeoutError) once set.
+  void set_interrupt(const std::atomic<bool>* flag) { interrupt_ = flag; }
   const std::string& endpoint() const { return endpoint_; }
 
  private:
@@ -41,6 +44,7 @@ class ConfigClient {
   std::chrono::milliseconds timeout_;
   int tries_;
   std::optional<zmq::socket_t> socket_;
+  const std::atomic<bool>* interrupt_ = nullptr;
 };
 
 }  // namespace ramify

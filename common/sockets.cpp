@@ -13,6 +13,9 @@ zmq::socket_t make_socket(zmq::context_t& context, zmq::socket_type type, const 
   socket.set(zmq::sockopt::sndhwm, options.send_hwm);
   socket.set(zmq::sockopt::rcvhwm, options.receive_hwm);
   if (options.immediate) socket.set(zmq::sockopt::immediate, 1);
+  // A peer that is not up yet is retried quickly at first, then backs off to a second.
+  socket.set(zmq::sockopt::reconnect_ivl, 20);
+  socket.set(zmq::sockopt::reconnect_ivl_max, 1000);
   return socket;
 }
 

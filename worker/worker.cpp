@@ -73,14 +73,16 @@ struct Worker::Impl {
   // ---- start ----
 
   // Asks the broker's config service for the spec until it answers or the connect timeout passes.
-  SpecReply fetch_spec(const Address& broker) {
+  std::optional<SpecReply> fetch_spec(const Address& broker, std::atomic<bool>& stop_requested) {
     ConfigClient client(context, broker.endpoint(kConfigPort, "config"), std::chrono::milliseconds(1000), 1);
+    client.set_interrupt(&stop_requested);
     const auto deadline = Clock::now() + options.connect_timeout;
     bool said_waiting = false;
-    while (true) {
+    while (!stop_requested) {
       try {
         return client.call<SpecReply>(SpecRequest{kProtocolVersion, worker_id});
       } catch (const TimeoutError&) {
+        if (stop_requested) break;
         if (Clock::now() >= deadline)
           throw TimeoutError("the broker at " + broker.text() + " did not answer within " +
                              std::to_string(options.connect_timeout.count() / 1000) + " s");
@@ -88,6 +90,7 @@ struct Worker::Impl {
         said_waiting = true;
       }
     }
+    return std::nullopt;
   }
 
   std::string sink_address(const Address& broker) const {
@@ -317,7 +320,9 @@ struct Worker::Impl {
 
   int run(std::atomic<bool>& stop_requested) {
     const Address broker = Address::parse(options.broker, kBrokerPortBase);
-    SpecReply reply = fetch_spec(broker);
+    std::optional<SpecReply> fetched = fetch_spec(broker, stop_requested);
+    if (!fetched) return kWorkerAborted;
+    SpecReply& reply = *fetched;
     run_id = reply.run_id;
     if (reply.state == RunState::aborted) {
       log->warn("run {} was aborted before this worker started; leaving", run_id);
