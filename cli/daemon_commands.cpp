@@ -21,9 +21,18 @@ namespace po = boost::program_options;
 namespace ramify {
 namespace {
 
-std::atomic<Broker*> g_broker{nullptr};
-std::atomic<Worker*> g_worker{nullptr};
-std::atomic<Sink*> g_sink{nullptr};
+// Runs a daemon in the foreground; SIGINT and SIGTERM call its request_stop().
+template <class Daemon>
+int run_in_foreground(Daemon& daemon) {
+  static std::atomic<Daemon*> running{nullptr};
+  running = &daemon;
+  on_stop_signal([] {
+    if (Daemon* d = running.load()) d->request_stop();
+  });
+  int status = daemon.run();
+  running = nullptr;
+  return status;
+}
 
 std::chrono::milliseconds seconds_option(const po::variables_map& vm, const char* name) {
   return std::chrono::milliseconds(std::llround(vm[name].as<double>() * 1000));
@@ -71,13 +80,7 @@ int broker_command(const Arguments& args) {
   broker_options.bind = with_port_base(vm["bind"].as<std::string>(), vm);
   broker_options.report_timeout = seconds_option(vm, "report-timeout");
   Broker broker(std::move(broker_options));
-  g_broker = &broker;
-  on_stop_signal([] {
-    if (Broker* b = g_broker.load()) b->request_stop();
-  });
-  int status = broker.run();
-  g_broker = nullptr;
-  return status;
+  return run_in_foreground(broker);
 }
 
 int worker_command(const Arguments& args) {
@@ -104,13 +107,7 @@ int worker_command(const Arguments& args) {
   worker_options.connect_timeout = seconds_option(vm, "connect-timeout");
   worker_options.flush_timeout = seconds_option(vm, "flush-timeout");
   Worker worker(std::move(worker_options));
-  g_worker = &worker;
-  on_stop_signal([] {
-    if (Worker* w = g_worker.load()) w->request_stop();
-  });
-  int status = worker.run();
-  g_worker = nullptr;
-  return status;
+  return run_in_foreground(worker);
 }
 
 int sink_command(const Arguments& args) {
@@ -138,13 +135,7 @@ int sink_command(const Arguments& args) {
   sink_options.colour = isatty(STDERR_FILENO) != 0;
   sink_options.drain_timeout = seconds_option(vm, "drain-timeout");
   Sink sink(std::move(sink_options));
-  g_sink = &sink;
-  on_stop_signal([] {
-    if (Sink* s = g_sink.load()) s->request_stop();
-  });
-  int status = sink.run();
-  g_sink = nullptr;
-  return status;
+  return run_in_foreground(sink);
 }
 
 }  // namespace ramify

@@ -1,26 +1,20 @@
 #include <gtest/gtest.h>
 
+#include "support/nodes.hpp"
+
 #include "broker/partitioner.hpp"
 #include "common/memory_source.hpp"
 
 namespace ramify {
 namespace {
 
-Node make(const std::string& id, const std::string& parent, const std::string& level) {
-  Node n;
-  n.id = id;
-  n.parent = parent;
-  n.level = level;
-  n.is_file = level == "file";
-  n.label = id;
-  return n;
-}
+using testing::make_node;
 
 MemorySource tree() {
-  return MemorySource(make("p", "", "project"),
-                      {make("README", "p", "file"), make("s1", "p", "subject"), make("s2", "p", "subject"),
-                       make("s1/a", "s1", "session"), make("s1/b", "s1", "session"), make("s1/f", "s1", "file"),
-                       make("s2/a", "s2", "session"), make("s1/a/x", "s1/a", "file")});
+  return MemorySource(make_node("p", "", "project"),
+                      {make_node("README", "p", "file"), make_node("s1", "p", "subject"), make_node("s2", "p", "subject"),
+                       make_node("s1/a", "s1", "session"), make_node("s1/b", "s1", "session"), make_node("s1/f", "s1", "file"),
+                       make_node("s2/a", "s2", "session"), make_node("s1/a/x", "s1/a", "file")});
 }
 
 TEST(Partitioner, CuratesTheRootOnceThenOneSubtreePerNodeAtThePartitionLevel) {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "support/nodes.hpp"
+
 #include <set>
 
 #include "common/errors.hpp"
@@ -9,16 +11,7 @@
 namespace ramify {
 namespace {
 
-Node make(const std::string& id, const std::string& parent, const std::string& level) {
-  Node n;
-  n.id = id;
-  n.parent = parent;
-  n.level = level;
-  n.is_file = level == "file";
-  auto slash = id.rfind('/');
-  n.label = slash == std::string::npos ? id : id.substr(slash + 1);
-  return n;
-}
+using testing::make_node;
 
 // p
 // +-- b            (children listed out of order on purpose)
@@ -29,10 +22,10 @@ Node make(const std::string& id, const std::string& parent, const std::string& l
 // |   +-- a/1
 // +-- README
 MemorySource known_tree() {
-  return MemorySource(make("p", "", "project"),
-                      {make("b", "p", "subject"), make("b/y.txt", "b", "file"), make("b/x", "b", "session"),
-                       make("a", "p", "subject"), make("a/2", "a", "session"), make("a/1", "a", "session"),
-                       make("README", "p", "file")});
+  return MemorySource(make_node("p", "", "project"),
+                      {make_node("b", "p", "subject"), make_node("b/y.txt", "b", "file"), make_node("b/x", "b", "session"),
+                       make_node("a", "p", "subject"), make_node("a/2", "a", "session"), make_node("a/1", "a", "session"),
+                       make_node("README", "p", "file")});
 }
 
 class Recorder : public WalkVisitor {
@@ -68,8 +61,8 @@ TEST(Walker, VisitsBreadthFirstInByteOrderOfLabels) {
 }
 
 TEST(Walker, OrdersLabelsAsUnsignedBytes) {
-  MemorySource source(make("p", "", "project"),
-                      {make("\xc3\xa9", "p", "file"), make("Z", "p", "file"), make("a", "p", "file")});
+  MemorySource source(make_node("p", "", "project"),
+                      {make_node("\xc3\xa9", "p", "file"), make_node("Z", "p", "file"), make_node("a", "p", "file")});
   Recorder recorder;
   walk(source, WalkPlan{source.root(), {}, WalkOrder::depth, false, {}}, recorder);
   EXPECT_EQ(recorder.order, (std::vector<std::string>{"p", "Z", "a", "\xc3\xa9"}));
@@ -105,10 +98,10 @@ TEST(Walker, DataIsCopiedDownAndNeverSharedBetweenSiblings) {
 
 TEST(Walker, AncestorChainAndSearchKeyIncludeTheAssignmentsAncestors) {
   MemorySource source = known_tree();
-  Node a = make("a", "p", "subject");
+  Node a = make_node("a", "p", "subject");
   MemorySource subtree(a, source.subtree("a"));
   Recorder recorder;
-  walk(subtree, WalkPlan{a, {make("p", "", "project")}, WalkOrder::depth, false, {}}, recorder);
+  walk(subtree, WalkPlan{a, {make_node("p", "", "project")}, WalkOrder::depth, false, {}}, recorder);
   EXPECT_EQ(recorder.order, (std::vector<std::string>{"a", "a/1", "a/2"}));
   EXPECT_EQ(recorder.chains, (std::vector<std::size_t>{1, 2, 2}));
   EXPECT_EQ(recorder.keys[1], "p/a/1");
@@ -122,10 +115,10 @@ TEST(Walker, StopsWhenTheVisitorSaysSo) {
 }
 
 TEST(MemorySource, RejectsOrphansDuplicatesAndCycles) {
-  EXPECT_THROW(MemorySource(make("p", "", "project"), {make("x", "missing", "subject")}), SourceError);
-  EXPECT_THROW(MemorySource(make("p", "", "project"), {make("a", "p", "subject"), make("a", "p", "subject")}),
+  EXPECT_THROW(MemorySource(make_node("p", "", "project"), {make_node("x", "missing", "subject")}), SourceError);
+  EXPECT_THROW(MemorySource(make_node("p", "", "project"), {make_node("a", "p", "subject"), make_node("a", "p", "subject")}),
                SourceError);
-  EXPECT_THROW(MemorySource(make("p", "", "project"), {make("a", "b", "subject"), make("b", "a", "subject")}),
+  EXPECT_THROW(MemorySource(make_node("p", "", "project"), {make_node("a", "b", "subject"), make_node("b", "a", "subject")}),
                SourceError);
 }
 
