@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "broker/journal.hpp"
 #include "broker/partitioner.hpp"
 #include "common/codec.hpp"
 #include "common/logging.hpp"
@@ -19,6 +20,7 @@ struct Broker::Impl {
   std::string run_id;
   std::shared_ptr<spdlog::logger> log = logger("broker");
   OpenedSource source;
+  std::unique_ptr<Journal> journal;
   std::unique_ptr<Scheduler> scheduler;
   std::chrono::milliseconds interval;
 
@@ -34,11 +36,20 @@ struct Broker::Impl {
   std::uint64_t bad_messages = 0;
   Clock::time_point started_at = Clock::now();
 
-  Impl(BrokerOptions opts, std::string id) : options(std::move(opts)), run_id(std::move(id)) {
+  explicit Impl(BrokerOptions opts) : options(std::move(opts)), run_id(random_hex(8)) {
     options.spec.validate();
     interval = options.spec.heartbeat_interval();
     source = open_source(options.spec);
     auto assignments = partition(*source.source, options.spec.partition_depth(), source.manifest);
+
+    std::vector<RestoredAssignment> restored;
+    const std::string journal_path = options.spec.get("job", "journal");
+    if (!journal_path.empty()) {
+      journal = std::make_unique<Journal>(journal_path, job_digest(options.spec));
+      const bool same_run = journal->run_id() && !journal->run_ended();
+      if (same_run) run_id = *journal->run_id();
+      restored = restore_from(*journal, assignments, same_run);
+    }
 
     SchedulerPolicy policy;
     policy.on_failure = options.spec.on_failure();
@@ -46,7 +57,14 @@ struct Broker::Impl {
     policy.max_attempts = options.spec.max_attempts();
     policy.worker_timeout = interval * options.spec.liveness();
     policy.dispatch_grace = interval * 2;
-    scheduler = std::make_unique<Scheduler>(std::move(assignments), policy);
+    scheduler = std::make_unique<Scheduler>(std::move(assignments), policy, restored);
+    if (journal) {
+      journal->begin_run(run_id, scheduler->assignments());
+      if (!restored.empty())
+        log->info("journal {}: {} of {} assignment(s) already done{}", journal->path(),
+                  scheduler->count(AssignmentState::done), scheduler->assignments().size(),
+                  scheduler->skipped_from_earlier_run() > 0 ? " by an earlier run, skipped" : ", resuming the run");
+    }
 
     Address address = Address::parse(options.bind, kBrokerPortBase);
     SocketOptions work_options;
@@ -244,23 +262,29 @@ struct Broker::Impl {
                    bool publish_finish = false) {
     auto next_beat = Clock::now();
     while (!done() && Clock::now() < deadline) {
-      if (stop_requested.exchange(false)) scheduler->abort("stopped by a signal");
+      if (stop_requested.exchange(false)) {
+        // A signal aborts a running run, and cuts short the waits after it.
+        if (scheduler->complete()) return;
+        scheduler->abort("stopped by a signal");
+      }
       broadcast_kill_if_aborted();
       const auto now = Clock::now();
+      for (const auto& dead : scheduler->expire(now))
+        log->warn("worker {} is dead: no heartbeat for {} ms", dead, (interval * options.spec.liveness()).count());
       if (now >= next_beat) {
-        for (const auto& dead : scheduler->expire(now)) log->warn("worker {} is dead: no heartbeat", dead);
         publish_heartbeat();
         if (publish_finish) publish(finish_message());
         next_beat = now + interval;
       }
       dispatch();
       broadcast_kill_if_aborted();
+      sync_journal();
       if (done()) break;
 
       std::vector<zmq::pollitem_t> items{{work.handle(), 0, ZMQ_POLLIN, 0},
                                          {config.handle(), 0, ZMQ_POLLIN, 0},
                                          {control.handle(), 0, ZMQ_POLLIN, 0}};
-      poll_items(items, std::min(until(next_beat), until(deadline)));
+      poll_items(items, std::min({until(next_beat), until(deadline), until(scheduler->next_expiry())}));
       // A new subscriber (a late worker, a sink) gets the current state at once.
       if ((items[2].revents & ZMQ_POLLIN) && new_subscriber()) next_beat = Clock::now();
       if (items[0].revents & ZMQ_POLLIN) {
@@ -285,12 +309,24 @@ struct Broker::Impl {
     return subscribed;
   }
 
+  // Records every assignment whose state changed (one transaction per loop turn).
+  void sync_journal() {
+    std::vector<std::uint64_t> changed = scheduler->take_changed();
+    if (!journal || changed.empty()) return;
+    std::vector<const AssignmentStatus*> rows;
+    for (std::uint64_t id : changed) rows.push_back(&scheduler->assignments()[id]);
+    journal->record(rows);
+  }
+
   Finish finish_message() const {
     Finish finish;
     finish.run_id = run_id;
     finish.status = scheduler->exit_status();
     finish.last_seq = scheduler->last_seqs();
     finish.superseded = scheduler->superseded();
+    for (const auto& [id, w] : scheduler->workers())
+      if (!w.alive && !w.lost_reason.empty()) finish.dead_workers.push_back(id);
+    finish.skipped_assignments = scheduler->skipped_from_earlier_run();
     return finish;
   }
 
@@ -315,7 +351,9 @@ struct Broker::Impl {
       publish(finish_message());
     }
 
+    sync_journal();
     const int status = scheduler->exit_status();
+    if (journal) journal->end_run(status);
     const double elapsed = std::chrono::duration<double>(Clock::now() - started_at).count();
     if (status == 0) {
       log->info("run {} finished: {} node(s) in {:.2f} s", run_id, scheduler->nodes(), elapsed);
@@ -330,13 +368,13 @@ struct Broker::Impl {
   }
 };
 
-Broker::Broker(BrokerOptions options) : run_id_(random_hex(8)) {
-  impl_ = std::make_unique<Impl>(std::move(options), run_id_);
-}
+Broker::Broker(BrokerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 
 Broker::~Broker() = default;
 
 int Broker::run() { return impl_->run(stop_requested_); }
+
+const std::string& Broker::run_id() const { return impl_->run_id; }
 
 std::size_t Broker::assignment_count() const { return impl_->scheduler->assignments().size(); }
 

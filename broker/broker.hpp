@@ -38,13 +38,12 @@ class Broker {
   // Aborts the run from another thread or a signal handler.
   void request_stop() { stop_requested_ = true; }
 
-  const std::string& run_id() const { return run_id_; }
+  const std::string& run_id() const;
   std::size_t assignment_count() const;
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  std::string run_id_;
   std::atomic<bool> stop_requested_{false};
 };
 

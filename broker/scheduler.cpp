@@ -17,15 +17,41 @@ const char* to_string(AssignmentState state) {
   return "unknown";
 }
 
-Scheduler::Scheduler(std::vector<AssignmentSpec> assignments, SchedulerPolicy policy) : policy_(policy) {
+Scheduler::Scheduler(std::vector<AssignmentSpec> assignments, SchedulerPolicy policy,
+                     const std::vector<RestoredAssignment>& restored)
+    : policy_(policy) {
   assignments_.reserve(assignments.size());
   for (auto& spec : assignments) {
     AssignmentStatus status;
     status.spec = std::move(spec);
     assignments_.push_back(std::move(status));
   }
+  for (const RestoredAssignment& r : restored) {
+    if (r.id >= assignments_.size()) continue;
+    AssignmentStatus& a = assignments_[r.id];
+    if (r.done) {
+      a.state = AssignmentState::done;
+      a.attempt = r.attempt;
+      a.nodes = r.nodes;
+      a.failures = r.failures;
+      a.skipped = r.skipped;
+      ++terminal_count_;
+      if (r.earlier_run) {
+        ++skipped_earlier_;
+      } else {
+        nodes_ += r.nodes;
+        restored_failures_ += r.failures;
+      }
+    } else if (r.attempt > 0) {
+      a.attempt = r.attempt;
+      superseded_.push_back(AssignmentRef{r.id, r.attempt});
+    }
+  }
+  if (restored_failures_ > 0 && first_failure_.empty())
+    first_failure_ = std::to_string(restored_failures_) + " failure(s) before the broker restarted";
   for (auto& a : assignments_) {
-    if (a.spec.after && *a.spec.after < assignments_.size()) {
+    if (a.terminal()) continue;
+    if (a.spec.after && *a.spec.after < assignments_.size() && !assignments_[*a.spec.after].terminal()) {
       dependents_.emplace(*a.spec.after, a.spec.id);
     } else {
       a.state = AssignmentState::queued;
@@ -38,7 +64,15 @@ Scheduler::Scheduler(std::vector<AssignmentSpec> assignments, SchedulerPolicy po
 
 void Scheduler::hello(const Hello& hello, Clock::time_point now) {
   auto it = workers_.find(hello.worker_id);
-  if (it != workers_.end() && it->second.alive) worker_lost(hello.worker_id, "it restarted");
+  if (it != workers_.end() && it->second.alive) {
+    WorkerStatus& known = it->second;
+    if (known.pid == hello.pid && known.host == hello.host) {  // the same process saying hello again
+      known.slots = std::max<std::uint32_t>(hello.slots, 1);
+      known.last_seen = now;
+      return;
+    }
+    worker_lost(hello.worker_id, "it restarted");
+  }
   WorkerStatus& w = workers_[hello.worker_id];
   w = WorkerStatus{};
   w.id = hello.worker_id;
@@ -99,17 +133,31 @@ std::vector<std::string> Scheduler::expire(Clock::time_point now) {
   return dead;
 }
 
+Clock::time_point Scheduler::next_expiry() const {
+  Clock::time_point next = Clock::time_point::max();
+  for (const auto& [id, w] : workers_)
+    if (w.alive) next = std::min(next, w.last_seen + policy_.worker_timeout + std::chrono::milliseconds(1));
+  return next;
+}
+
 void Scheduler::worker_lost(const std::string& worker_id, const std::string& why) {
   auto it = workers_.find(worker_id);
   if (it == workers_.end() || !it->second.alive) return;
   WorkerStatus& w = it->second;
   w.alive = false;
+  if (!w.left) w.lost_reason = why;
   std::set<std::uint64_t> assigned;
   assigned.swap(w.assigned);
   for (std::uint64_t id : assigned) requeue_or_quarantine(assignments_[id], "worker " + worker_id + " was lost: " + why);
 }
 
 // ---- assignments ----
+
+std::vector<std::uint64_t> Scheduler::take_changed() {
+  std::vector<std::uint64_t> out(changed_.begin(), changed_.end());
+  changed_.clear();
+  return out;
+}
 
 std::vector<Dispatch> Scheduler::next_dispatches(Clock::time_point now) {
   std::vector<Dispatch> out;
@@ -128,6 +176,7 @@ std::vector<Dispatch> Scheduler::next_dispatches(Clock::time_point now) {
     a.worker = best->id;
     a.dispatched_at = now;
     best->assigned.insert(a.spec.id);
+    touch(a);
     out.push_back(Dispatch{a.spec.id, a.attempt, best->id});
   }
   return out;
@@ -178,6 +227,7 @@ bool Scheduler::done(const std::string& worker, const Done& done) {
 void Scheduler::finish_assignment(AssignmentStatus& a, AssignmentState state) {
   if (a.terminal()) return;
   a.state = state;
+  touch(a);
   ++terminal_count_;
   if (state == AssignmentState::abandoned) ++abandoned_;
   release_dependents(a.spec.id);
@@ -215,6 +265,7 @@ void Scheduler::requeue_or_quarantine(AssignmentStatus& a, const std::string& wh
   superseded_.push_back(AssignmentRef{a.spec.id, a.attempt});
   a.worker.clear();
   a.state = AssignmentState::queued;
+  touch(a);
   queue_.push_front(a.spec.id);
 }
 

@@ -57,6 +57,7 @@ struct WorkerStatus {
   std::uint64_t last_seq = 0;
   bool alive = true;
   bool left = false;  // said BYE
+  std::string lost_reason;  // why it was declared dead (empty after a goodbye)
   std::uint32_t free_slots() const {
     return assigned.size() >= slots ? 0 : slots - static_cast<std::uint32_t>(assigned.size());
   }
@@ -76,9 +77,21 @@ struct SchedulerPolicy {
   std::chrono::milliseconds dispatch_grace{2000};   // an ASSIGN the worker never mentions is lost after this
 };
 
+// An assignment as an earlier broker left it (from the journal).
+struct RestoredAssignment {
+  std::uint64_t id = 0;
+  bool done = false;         // not dispatched again
+  bool earlier_run = false;  // done by an earlier, finished run: counted as skipped
+  std::uint32_t attempt = 0; // the last attempt dispatched; its rows no longer count unless done
+  std::uint64_t nodes = 0;
+  std::uint64_t failures = 0;
+  std::uint64_t skipped = 0;
+};
+
 class Scheduler {
  public:
-  Scheduler(std::vector<AssignmentSpec> assignments, SchedulerPolicy policy);
+  Scheduler(std::vector<AssignmentSpec> assignments, SchedulerPolicy policy,
+            const std::vector<RestoredAssignment>& restored = {});
 
   // ---- workers ----
   // Registers a worker. A worker id that is already alive is a restart: the
@@ -90,6 +103,8 @@ class Scheduler {
   void bye(const Bye& bye);
   // Declares dead every worker silent for longer than the timeout; returns their ids.
   std::vector<std::string> expire(Clock::time_point now);
+  // When the next live worker will have been silent too long (max() when none).
+  Clock::time_point next_expiry() const;
   // Declares one worker dead (its process is gone, or it cannot be reached).
   void worker_lost(const std::string& worker_id, const std::string& why);
 
@@ -110,7 +125,11 @@ class Scheduler {
   bool complete() const { return terminal_count_ == assignments_.size(); }
   int exit_status() const;
   const std::string& first_failure() const { return first_failure_; }
-  std::uint64_t failures() const { return failed_nodes_.size() + quarantined_; }
+  std::uint64_t failures() const { return failed_nodes_.size() + quarantined_ + restored_failures_; }
+  // Assignments skipped because an earlier run did them.
+  std::uint64_t skipped_from_earlier_run() const { return skipped_earlier_; }
+  // Ids of the assignments whose state changed since the last call (for the journal).
+  std::vector<std::uint64_t> take_changed();
   std::uint64_t nodes() const { return nodes_; }
   std::uint64_t redispatched() const { return superseded_.size(); }
   // Attempts whose rows do not count in the report (they were dispatched again).
@@ -131,6 +150,7 @@ class Scheduler {
   void requeue_or_quarantine(AssignmentStatus& a, const std::string& why);
   void count_failure(const std::string& description);
   void stop_dispatching(RunState state);
+  void touch(const AssignmentStatus& a) { changed_.insert(a.spec.id); }
 
   std::vector<AssignmentStatus> assignments_;
   std::multimap<std::uint64_t, std::uint64_t> dependents_;  // after -> waiting ids
@@ -146,6 +166,9 @@ class Scheduler {
   bool aborted_from_outside_ = false;
   std::string first_failure_;
   std::vector<AssignmentRef> superseded_;
+  std::uint64_t skipped_earlier_ = 0;
+  std::uint64_t restored_failures_ = 0;
+  std::set<std::uint64_t> changed_;
 };
 
 }  // namespace ramify

@@ -1,5 +1,6 @@
 #include "cli/child_process.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -14,11 +15,19 @@ extern char** environ;
 
 namespace ramify {
 
-ChildProcess::ChildProcess(std::vector<std::string> argv) : name_(argv.size() > 1 ? argv[1] : argv.front()) {
+ChildProcess::ChildProcess(std::vector<std::string> argv, const std::string& stdout_path,
+                           const std::string& stderr_path)
+    : name_(argv.size() > 1 ? argv[1] : argv.front()) {
   std::vector<char*> pointers;
   for (auto& arg : argv) pointers.push_back(arg.data());
   pointers.push_back(nullptr);
-  int rc = posix_spawn(&pid_, argv.front().c_str(), nullptr, nullptr, pointers.data(), environ);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  const int flags = O_WRONLY | O_CREAT | O_APPEND;
+  if (!stdout_path.empty()) posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, stdout_path.c_str(), flags, 0644);
+  if (!stderr_path.empty()) posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_path.c_str(), flags, 0644);
+  int rc = posix_spawn(&pid_, argv.front().c_str(), &actions, nullptr, pointers.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("cannot start " + argv.front() + ": " + std::strerror(rc));
 }
 

@@ -12,8 +12,10 @@ namespace ramify {
 
 class ChildProcess {
  public:
-  // Starts `argv` (argv[0] is an executable path). Throws std::runtime_error.
-  explicit ChildProcess(std::vector<std::string> argv);
+  // Starts `argv` (argv[0] is an executable path), its standard output and
+  // error to the given files when not empty. Throws std::runtime_error.
+  explicit ChildProcess(std::vector<std::string> argv, const std::string& stdout_path = {},
+                        const std::string& stderr_path = {});
   ChildProcess(ChildProcess&& other) noexcept;
   ChildProcess& operator=(ChildProcess&&) = delete;
   ~ChildProcess();  // kills and reaps a child that is still running

@@ -92,6 +92,7 @@ int worker_command(const Arguments& args) {
       ("id", po::value<std::string>()->default_value(""), "worker id (default HOST-PID-RANDOM)")
       ("connect-timeout", po::value<double>()->default_value(60), "seconds to keep trying to reach the broker at start")
       ("flush-timeout", po::value<double>()->default_value(10), "seconds to wait for the sink's acknowledgements at the end")
+      ("broker-wait", po::value<double>()->default_value(60), "seconds to wait for a broker that fell silent to come back")
       ("log-level", po::value<std::string>(), "debug | info | warn | error | off");
   po::variables_map vm;
   if (!parse(args, options, vm,
@@ -106,6 +107,7 @@ int worker_command(const Arguments& args) {
   worker_options.worker_id = vm["id"].as<std::string>();
   worker_options.connect_timeout = seconds_option(vm, "connect-timeout");
   worker_options.flush_timeout = seconds_option(vm, "flush-timeout");
+  worker_options.broker_wait = seconds_option(vm, "broker-wait");
   Worker worker(std::move(worker_options));
   return run_in_foreground(worker);
 }
@@ -118,6 +120,7 @@ int sink_command(const Arguments& args) {
       ("broker", po::value<std::string>(), "the broker: the sink ends with its run and confirms the report")
       ("report,o", po::value<std::string>(), "JSON Lines report to write")
       ("force", "replace an existing report")
+      ("append", "continue an existing report (a restarted sink: rows already there are not written again)")
       ("quiet,q", "no line per log record on standard error")
       ("drain-timeout", po::value<double>()->default_value(10), "seconds to wait for missing records after the run")
       ("log-level", po::value<std::string>(), "debug | info | warn | error | off");
@@ -131,6 +134,7 @@ int sink_command(const Arguments& args) {
   if (vm.count("broker")) sink_options.broker = vm["broker"].as<std::string>();
   if (vm.count("report")) sink_options.report = vm["report"].as<std::string>();
   sink_options.force = vm.count("force") > 0;
+  sink_options.append = vm.count("append") > 0;
   sink_options.quiet = vm.count("quiet") > 0;
   sink_options.colour = isatty(STDERR_FILENO) != 0;
   sink_options.drain_timeout = seconds_option(vm, "drain-timeout");

@@ -19,6 +19,7 @@ const std::vector<JobKey>& job_keys() {
       {"job", "heartbeat", "1.0", "heartbeat interval in seconds, both ways"},
       {"job", "liveness", "3", "missed heartbeats after which a peer is declared dead"},
       {"job", "timeout", "0", "exec: seconds a command may run before its process group is killed (0: none)"},
+      {"job", "journal", "", "SQLite journal of the broker: a restarted broker finishes the run, a rerun skips what is done"},
       {"job", "report", "", "report file written by the sink (.jsonl)"},
       {"job", "sink", "", "address of the log sink for workers (default: the broker's host)"},
   };

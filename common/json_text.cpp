@@ -122,4 +122,16 @@ std::string iso8601_utc(std::int64_t us) {
   return out;
 }
 
+std::int64_t parse_iso8601_utc(const std::string& text) {
+  std::tm tm{};
+  long micros = 0;
+  char zone = 0;
+  if (std::sscanf(text.c_str(), "%d-%d-%dT%d:%d:%d.%6ld%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec, &micros, &zone) != 8 || zone != 'Z')
+    return 0;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return static_cast<std::int64_t>(timegm(&tm)) * 1000000 + micros;
+}
+
 }  // namespace ramify

@@ -31,5 +31,7 @@ class JsonObject {
 
 // "2026-11-23T06:23:38.123456Z" from microseconds since the epoch.
 std::string iso8601_utc(std::int64_t us);
+// The inverse of iso8601_utc; 0 when `text` is not in that form.
+std::int64_t parse_iso8601_utc(const std::string& text);
 
 }  // namespace ramify

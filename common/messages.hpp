@@ -153,7 +153,9 @@ struct Kill {
 };
 
 // The run is over: its exit status, the last log sequence number of each
-// worker, and the attempts whose outcome rows do not count (run again elsewhere).
+// worker, the attempts whose outcome rows do not count (run again elsewhere),
+// the workers that died (what they had not sent is gone with them), and how
+// many assignments an earlier run had done (skipped with a journal).
 struct Finish {
   static constexpr const char* kType = "finish";
   std::uint32_t version = kProtocolVersion;
@@ -161,8 +163,10 @@ struct Finish {
   std::int32_t status = 0;
   SeqByWorker last_seq;
   std::vector<AssignmentRef> superseded;
+  std::vector<std::string> dead_workers;
+  std::uint64_t skipped_assignments = 0;
   bool operator==(const Finish&) const = default;
-  MSGPACK_DEFINE(version, run_id, status, last_seq, superseded)
+  MSGPACK_DEFINE(version, run_id, status, last_seq, superseded, dead_workers, skipped_assignments)
 };
 
 // ---- config channel: REQ -> broker REP ----

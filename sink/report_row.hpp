@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "common/json_reader.hpp"
 #include "common/log_record.hpp"
 
 namespace ramify {
@@ -12,5 +13,13 @@ namespace ramify {
 // columns), ts, worker, seq, severity, assignment, attempt, and `results`
 // (the curator's structured fields) when there are any.
 std::string report_row_json(const std::string& worker, std::uint64_t seq, const LogRecord& record);
+
+// The record a report row was written from (what a restarted sink reads back).
+struct ReportRow {
+  std::string worker;
+  std::uint64_t seq = 0;
+  LogRecord record;
+};
+ReportRow report_row_from_json(const JsonValue& row);
 
 }  // namespace ramify

@@ -1,6 +1,7 @@
 #include "sink/report_writer.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -13,11 +14,30 @@
 
 namespace ramify {
 
-ReportWriter::ReportWriter(std::string path, bool force) : path_(std::move(path)) {
+ReportWriter::ReportWriter(std::string path, Existing existing, const RowHandler& on_existing_row)
+    : path_(std::move(path)) {
   struct stat st {};
-  if (!force && stat(path_.c_str(), &st) == 0)
-    throw ConfigError("report " + path_ + " already exists (use --force to replace it)");
-  file_ = std::fopen(path_.c_str(), "w");
+  const bool exists = stat(path_.c_str(), &st) == 0;
+  if (exists && existing == Existing::refuse)
+    throw ConfigError("report " + path_ + " already exists (use --force to replace it, or --append to continue it)");
+  if (exists && existing == Existing::append) {
+    std::ifstream in(path_, std::ios::binary);
+    std::string line;
+    std::uint64_t complete_bytes = 0;
+    while (std::getline(in, line)) {
+      if (in.eof()) break;  // no newline: a row cut short by a crash
+      complete_bytes += line.size() + 1;
+      try {
+        if (on_existing_row) on_existing_row(parse_json(line));
+      } catch (const DecodeError& e) {
+        throw ConfigError("report " + path_ + " cannot be continued: " + e.what());
+      }
+    }
+    in.close();
+    if (truncate(path_.c_str(), static_cast<off_t>(complete_bytes)) != 0)
+      throw ConfigError("cannot continue report " + path_ + ": " + std::strerror(errno));
+  }
+  file_ = std::fopen(path_.c_str(), existing == Existing::append ? "a" : "w");
   if (!file_) throw ConfigError("cannot create report " + path_ + ": " + std::strerror(errno));
   std::setvbuf(file_, nullptr, _IOFBF, 1 << 20);
 }

@@ -2,9 +2,11 @@
 // Writes report rows to a JSON Lines file as they arrive.
 
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "common/json_reader.hpp"
 #include "common/log_record.hpp"
 #include "common/messages.hpp"
 
@@ -12,8 +14,14 @@ namespace ramify {
 
 class ReportWriter {
  public:
-  // Creates `path`. An existing file is refused (ConfigError) unless `force`.
-  ReportWriter(std::string path, bool force);
+  // What to do with an existing report: refuse it (ConfigError), replace it,
+  // or continue it (a restarted sink: its rows are read back first).
+  enum class Existing { refuse, replace, append };
+  using RowHandler = std::function<void(const JsonValue& row)>;
+
+  // Opens `path`. With `append`, each complete row already there is handed to
+  // `on_existing_row`, and a last line cut short by a crash is dropped.
+  ReportWriter(std::string path, Existing existing, const RowHandler& on_existing_row = {});
   ~ReportWriter();
   ReportWriter(const ReportWriter&) = delete;
   ReportWriter& operator=(const ReportWriter&) = delete;

@@ -90,6 +90,12 @@ std::string RunSummary::render(const Footer& footer) const {
   out << "records per worker:";
   for (const auto& [worker, count] : records_per_worker_) out << " " << worker << "=" << count;
   out << "\n";
+  if (footer.redispatched > 0)
+    out << "re-dispatched: " << footer.redispatched << " attempt(s) whose worker was lost (their rows were replaced)\n";
+  if (footer.dead_worker_records > 0)
+    out << "records that died with a worker: " << footer.dead_worker_records << " (their assignments were run again)\n";
+  if (footer.skipped_assignments > 0)
+    out << "assignments skipped, done by an earlier run: " << footer.skipped_assignments << "\n";
   out << "log records lost: " << footer.lost << "\n";
   if (!footer.report_path.empty()) out << "report: " << footer.report_path << "\n";
   return out.str();

@@ -38,6 +38,9 @@ class RunSummary {
     std::uint64_t lost = 0;
     std::string report_path;
     double elapsed_seconds = 0;
+    std::uint64_t redispatched = 0;        // attempts run again after their worker was lost
+    std::uint64_t dead_worker_records = 0;  // records that died with a worker (their work was redone)
+    std::uint64_t skipped_assignments = 0;  // done by an earlier run (journal)
   };
   std::string render(const Footer& footer) const;
 

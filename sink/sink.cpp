@@ -10,6 +10,7 @@
 #include "common/logging.hpp"
 #include "common/sockets.hpp"
 #include "sink/console_printer.hpp"
+#include "sink/report_row.hpp"
 #include "sink/report_writer.hpp"
 #include "sink/run_summary.hpp"
 #include "sink/sequence_tracker.hpp"
@@ -43,7 +44,14 @@ struct Sink::Impl {
   std::uint64_t foreign_batches = 0;
 
   explicit Impl(SinkOptions opts) : options(std::move(opts)), console(stderr, options.colour) {
-    if (!options.report.empty()) report.emplace(options.report, options.force);
+    if (!options.report.empty()) {
+      using Existing = ReportWriter::Existing;
+      const Existing existing = options.append ? Existing::append : options.force ? Existing::replace : Existing::refuse;
+      report.emplace(options.report, existing, [this](const JsonValue& json) {
+        ReportRow row = report_row_from_json(json);
+        if (trackers[row.worker].accept(row.seq)) summary.add(row.worker, row.record);
+      });
+    }
     Address address = Address::parse(options.bind, kSinkPortBase);
 
     SocketOptions log_options;
@@ -158,7 +166,9 @@ struct Sink::Impl {
   }
 
   bool have_everything() const {
+    const std::set<std::string> dead(finish->dead_workers.begin(), finish->dead_workers.end());
     for (const auto& [worker, last] : finish->last_seq) {
+      if (dead.count(worker)) continue;
       auto it = trackers.find(worker);
       const std::uint64_t have = it == trackers.end() ? 0 : it->second.contiguous();
       if (have < last) return false;
@@ -166,21 +176,25 @@ struct Sink::Impl {
     return true;
   }
 
-  std::uint64_t lost() const {
-    std::uint64_t missing = 0;
-    if (!finish) return 0;
+  // Records up to each worker's last sequence number that never arrived, from
+  // workers that left properly (lost) or that died (gone with them).
+  std::pair<std::uint64_t, std::uint64_t> missing() const {
+    std::uint64_t lost = 0, with_dead = 0;
+    if (!finish) return {0, 0};
+    const std::set<std::string> dead(finish->dead_workers.begin(), finish->dead_workers.end());
     for (const auto& [worker, last] : finish->last_seq) {
       auto it = trackers.find(worker);
-      missing += it == trackers.end() ? last : it->second.missing_through(last);
+      const std::uint64_t n = it == trackers.end() ? last : it->second.missing_through(last);
+      (dead.count(worker) ? with_dead : lost) += n;
     }
-    return missing;
+    return {lost, with_dead};
   }
 
   // ---- the end ----
 
   int conclude() {
     int status = 0;
-    std::uint64_t missing = lost();
+    const auto [lost, with_dead] = missing();
     if (finish) {
       status = finish->status;
       summary.drop_attempts(finish->superseded);
@@ -192,8 +206,13 @@ struct Sink::Impl {
     if (report) report->flush();
     RunSummary::Footer footer;
     footer.run_id = run_id.empty() ? "(standalone)" : run_id;
-    footer.status = missing > 0 ? 1 : status;
-    footer.lost = missing;
+    footer.status = lost > 0 ? 1 : status;
+    footer.lost = lost;
+    footer.dead_worker_records = with_dead;
+    if (finish) {
+      footer.redispatched = finish->superseded.size();
+      footer.skipped_assignments = finish->skipped_assignments;
+    }
     footer.report_path = report ? report->path() : "";
     footer.elapsed_seconds = std::chrono::duration<double>(Clock::now() - started_at).count();
     std::cout << summary.render(footer) << std::flush;
@@ -202,12 +221,12 @@ struct Sink::Impl {
       std::uint64_t records = 0;
       for (const auto& [worker, tracker] : trackers) records += tracker.received();
       try {
-        broker_config->call<Ok>(ReportDone{kProtocolVersion, run_id, records, missing});
+        broker_config->call<Ok>(ReportDone{kProtocolVersion, run_id, records, lost});
       } catch (const std::exception& e) {
         log->warn("could not tell the broker the report is written: {}", e.what());
       }
     }
-    return missing > 0 ? 1 : 0;
+    return lost > 0 ? 1 : 0;
   }
 
   int run(std::atomic<bool>& stop_requested) {

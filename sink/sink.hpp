@@ -17,6 +17,7 @@ struct SinkOptions {
   std::string broker;      // the broker's address; "" = run until stopped
   std::string report;      // JSON Lines report; "" = none
   bool force = false;      // replace an existing report
+  bool append = false;     // continue an existing report (a restarted sink)
   bool quiet = false;      // no line per log row on standard error
   bool colour = false;
   std::chrono::milliseconds drain_timeout{10000};  // after finish, wait this long for missing rows

@@ -26,7 +26,9 @@ class NodeRunner : public WalkVisitor {
              AssignmentRef assignment);
 
   bool visit(WalkFrame& frame, const ChildListing& listing) override;
-  bool stopped() const override { return cancel_.cancelled(); }
+  // With `stop_at_failure` (on_failure = kill), the walk ends at the first failed node.
+  void stop_at_failure(bool stop) { stop_at_failure_ = stop; }
+  bool stopped() const override { return cancel_.cancelled() || (stop_at_failure_ && counts_.failures > 0); }
   const NodeCounts& counts() const { return counts_; }
 
  private:
@@ -39,6 +41,7 @@ class NodeRunner : public WalkVisitor {
   std::size_t slot_;
   AssignmentRef assignment_;
   NodeCounts counts_;
+  bool stop_at_failure_ = false;
 };
 
 }  // namespace ramify

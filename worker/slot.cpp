@@ -11,6 +11,10 @@
 
 namespace ramify {
 
+bool kills_at_first_failure(const JobSpec& spec) {
+  return spec.on_failure() == FailurePolicy::kill && spec.max_failures() == 0;
+}
+
 Slot::Slot(std::size_t index, const JobSpec& spec, EventQueue& events)
     : index_(index), spec_(spec), curator_options_(spec.section("curator")), events_(events) {}
 
@@ -35,6 +39,12 @@ void Slot::cancel(const AssignmentRef& ref) {
   std::lock_guard lock(mutex_);
   if (current_ && *current_ == ref) cancel_.cancel();
   if (next_ && next_->id == ref.id && next_->attempt == ref.attempt) next_.reset();
+}
+
+void Slot::cancel_running() {
+  std::lock_guard lock(mutex_);
+  next_.reset();
+  if (current_) cancel_.cancel();
 }
 
 void Slot::cancel_all() {
@@ -114,9 +124,10 @@ void Slot::run_assignment(const Assign& assignment) {
     WalkPlan plan{assignment.root, assignment.ancestors, assignment.order,
                   assignment.kind == AssignmentKind::shallow, assignment.data};
     NodeRunner runner(*curator_, *source, records, events_, curator_options_, cancel_, index_, ref);
+    runner.stop_at_failure(kills_at_first_failure(spec_));
     walk(*source, plan, runner);
     counts = runner.counts();
-    complete = !cancel_.cancelled();
+    complete = !runner.stopped();
   }
   records.flush();
 

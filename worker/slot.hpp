@@ -16,6 +16,9 @@
 
 namespace ramify {
 
+// True when the job's first failed node ends the run (on_failure = kill, no max_failures).
+bool kills_at_first_failure(const JobSpec& spec);
+
 class Slot {
  public:
   Slot(std::size_t index, const JobSpec& spec, EventQueue& events);
@@ -28,6 +31,8 @@ class Slot {
   void assign(Assign assignment);
   // Stops the assignment if it is the one running.
   void cancel(const AssignmentRef& ref);
+  // Stops the assignment that runs now (its broker is gone); later ones still run.
+  void cancel_running();
   // Stops whatever runs now and anything handed later (the run is aborted).
   void cancel_all();
   // No more work: the thread finalizes its curator (when `finalize`) and exits.

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <deque>
 #include <thread>
 
 #include "common/address.hpp"
@@ -52,6 +53,7 @@ struct Worker::Impl {
 
   std::unique_ptr<EventQueue> events;
   std::vector<std::unique_ptr<Slot>> slots;
+  std::deque<Assign> waiting;  // accepted assignments waiting for a free slot
   std::size_t slots_exited = 0;
   LogSpool spool;
   std::uint64_t next_seq = 1;
@@ -62,6 +64,8 @@ struct Worker::Impl {
 
   Phase phase = Phase::working;
   StopReason reason = StopReason::none;
+  bool orphaned = false;  // the broker fell silent; waiting for it to come back
+  Clock::time_point orphaned_since{};
   std::uint64_t bad_messages = 0;
 
   explicit Impl(WorkerOptions opts) : options(std::move(opts)) {
@@ -149,11 +153,38 @@ struct Worker::Impl {
     send_broker(hello);
   }
 
+  // ---- the broker's presence ----
+
+  void heard_broker() {
+    broker_seen = Clock::now();
+    if (!orphaned) return;
+    orphaned = false;
+    log->info("the broker is back; joining it again");
+    say_hello();
+  }
+
+  void check_broker(Clock::time_point now) {
+    if (phase != Phase::working) return;
+    if (!orphaned && now - broker_seen > interval * liveness) {
+      log->error("no word from the broker for {} ms; stopping the running assignments and waiting up to {} s for it",
+                 (interval * liveness).count(), options.broker_wait.count() / 1000);
+      orphaned = true;
+      orphaned_since = now;
+      waiting.clear();
+      for (auto& slot : slots) slot->cancel_running();
+    }
+    if (orphaned && now - orphaned_since > options.broker_wait) {
+      log->error("the broker did not come back; leaving");
+      stop(StopReason::lost_broker);
+    }
+  }
+
   // ---- stopping ----
 
   void stop(StopReason why, const std::string& kill_reason = {}) {
     if (reason != StopReason::none) return;
     reason = why;
+    waiting.clear();
     if (!kill_reason.empty()) log->warn("killed: {}", kill_reason);
     const bool abort = why != StopReason::finished;
     for (auto& slot : slots) {
@@ -162,6 +193,16 @@ struct Worker::Impl {
     }
     events->stop_waiting();  // what is left to log is bounded; never block the stop on it
     phase = Phase::closing;
+  }
+
+  // Hands waiting assignments to idle slots.
+  void start_waiting() {
+    for (auto& slot : slots) {
+      if (waiting.empty()) return;
+      if (slot->running) continue;
+      slot->assign(std::move(waiting.front()));
+      waiting.pop_front();
+    }
   }
 
   // ---- events from the slots ----
@@ -187,11 +228,14 @@ struct Worker::Impl {
         }
         case SlotEvent::Kind::node_failed:
           send_broker(event.failed);
+          // The broker's kill follows; stopping now saves its round trip.
+          if (kills_at_first_failure(spec)) stop(StopReason::aborted, event.failed.node_id + ": " + event.failed.error);
           break;
         case SlotEvent::Kind::done:
           event.done.last_seq = next_seq - 1;
           slots[event.slot]->running.reset();
           send_broker(event.done);
+          if (phase == Phase::working) start_waiting();
           break;
         case SlotEvent::Kind::exited:
           ++slots_exited;
@@ -211,22 +255,18 @@ struct Worker::Impl {
     auto frames = receive_frames(*work, 2);
     if (!frames) return;
     if (frames->size() != 2) return bad_message("work message with the wrong number of frames");
-    broker_seen = Clock::now();
+    heard_broker();
     const std::string type = frame_text((*frames)[0]);
     try {
       if (type == Assign::kType) {
         Assign assignment = decode<Assign>((*frames)[1].to_string_view());
         if (phase != Phase::working) return;
-        for (auto& slot : slots) {
-          if (!slot->running) {
-            slot->assign(std::move(assignment));
-            return;
-          }
-        }
-        log->warn("assignment {} arrived while every slot is busy; the broker will dispatch it again",
-                  assignment.id);
+        // A slot may still be finishing a cancelled assignment: the new one waits for it.
+        waiting.push_back(std::move(assignment));
+        start_waiting();
       } else if (type == Cancel::kType) {
         Cancel cancel = decode<Cancel>((*frames)[1].to_string_view());
+        std::erase_if(waiting, [&](const Assign& a) { return a.id == cancel.id && a.attempt == cancel.attempt; });
         for (auto& slot : slots) slot->cancel(AssignmentRef{cancel.id, cancel.attempt});
       } else if (type == "KILL") {
         Kill kill = decode<Kill>((*frames)[1].to_string_view());
@@ -252,8 +292,12 @@ struct Worker::Impl {
     try {
       if (topic == ControlHeartbeat::kType) {
         ControlHeartbeat hb = decode<ControlHeartbeat>((*frames)[1].to_string_view());
-        if (hb.run_id != run_id) return;
-        broker_seen = Clock::now();
+        if (hb.run_id != run_id) {
+          log->error("the broker now runs another run ({}); this worker's run {} is gone", hb.run_id, run_id);
+          stop(StopReason::lost_broker);
+          return;
+        }
+        heard_broker();
         if (hb.state == RunState::aborted) stop(StopReason::aborted);
         if (hb.state == RunState::finished) stop(StopReason::finished);
       } else if (topic == Kill::kType) {
@@ -302,14 +346,16 @@ struct Worker::Impl {
   void send_heartbeat() {
     Heartbeat hb;
     hb.worker_id = worker_id;
+    std::uint32_t idle = 0;
     for (auto& slot : slots) {
       if (slot->running) {
         hb.running.push_back(*slot->running);
       } else {
-        ++hb.free_slots;
+        ++idle;
       }
     }
-    if (phase != Phase::working) hb.free_slots = 0;
+    for (const Assign& a : waiting) hb.running.push_back(AssignmentRef{a.id, a.attempt});
+    hb.free_slots = phase == Phase::working && idle > waiting.size() ? idle - static_cast<std::uint32_t>(waiting.size()) : 0;
     hb.last_seq = next_seq - 1;
     hb.acked_seq = spool.acked();
     hb.aborted = reason == StopReason::aborted;
@@ -352,10 +398,7 @@ struct Worker::Impl {
     while (phase != Phase::gone) {
       const auto now = Clock::now();
       if (stop_requested.exchange(false)) stop(StopReason::signal);
-      if (phase == Phase::working && now - broker_seen > interval * liveness) {
-        log->error("no word from the broker for {} ms; stopping", (interval * liveness).count());
-        stop(StopReason::lost_broker);
-      }
+      check_broker(now);
       if (now >= next_beat) {
         send_heartbeat();
         next_beat = now + interval;

@@ -17,6 +17,9 @@ struct WorkerOptions {
   std::string worker_id;       // "" = HOST-PID-RANDOM
   std::chrono::milliseconds connect_timeout{60000};  // how long to wait for the broker at start
   std::chrono::milliseconds flush_timeout{10000};    // how long to wait for the sink's acks at the end
+  // When the broker falls silent for its liveness window, the worker stops its
+  // running assignments and waits this long for the broker to come back.
+  std::chrono::milliseconds broker_wait{60000};
   std::size_t spool_bytes = 64u << 20;               // log rows held before the slots wait
 };
 

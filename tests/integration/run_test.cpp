@@ -142,7 +142,7 @@ TEST(RamifyRun, AFailingCommandKillsTheRunAndEveryProcessWithinTwoSeconds) {
   ASSERT_TRUE(std::filesystem::exists(marker));
   const auto failed_at = std::filesystem::last_write_time(marker);
   const auto since_failure = std::filesystem::file_time_type::clock::now() - failed_at;
-  EXPECT_LT(since_failure, 2s) << "the run took too long to stop after the failure";
+  EXPECT_LT(since_failure, 2s * testing::kSlowdown) << "the run took too long to stop after the failure";
   EXPECT_TRUE(testing::processes_mentioning(dir.str()).empty()) << "processes of the run are still alive";
   EXPECT_NE(result.out.find("first failure: file sub-3/bad.txt: sh: exit code 3 (broken)"), std::string::npos)
       << result.out;

@@ -12,6 +12,13 @@
 
 namespace ramify::testing {
 
+// Bounds on how fast processes react are stretched in sanitizer builds.
+#ifdef RAMIFY_SANITIZED
+inline constexpr int kSlowdown = 4;
+#else
+inline constexpr int kSlowdown = 1;
+#endif
+
 struct CommandResult {
   int exit_code = -1;
   bool timed_out = false;

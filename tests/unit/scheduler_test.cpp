@@ -207,3 +207,55 @@ TEST_F(SchedulerTest, AbortFromOutsideFailsTheRun) {
 
 }  // namespace
 }  // namespace ramify
+
+namespace ramify {
+namespace {
+
+TEST(SchedulerRestore, ASameRunRestartKeepsWhatIsDoneAndRunsTheRestWithTheNextAttempt) {
+  SchedulerPolicy policy;
+  std::vector<RestoredAssignment> restored{{0, true, false, 1, 1, 0, 0}, {1, true, false, 2, 5, 0, 0},
+                                           {2, false, false, 1, 0, 0, 0}};
+  Scheduler s(plan(3), policy, restored);
+  EXPECT_EQ(s.count(AssignmentState::done), 2u);
+  EXPECT_EQ(s.nodes(), 6u);
+  EXPECT_EQ(s.superseded(), (std::vector<AssignmentRef>{{2, 1}}));
+  s.hello(hello("w", 2), Clock::now());
+  auto d = s.next_dispatches(Clock::now());
+  ASSERT_EQ(d.size(), 2u);  // assignment 2 (attempt 2) and 3 (never dispatched)
+  EXPECT_EQ(d[0].assignment, 2u);
+  EXPECT_EQ(d[0].attempt, 2u);
+  EXPECT_EQ(d[1].assignment, 3u);
+  EXPECT_EQ(d[1].attempt, 1u);
+}
+
+TEST(SchedulerRestore, ARerunSkipsWhatAnEarlierRunDidCleanly) {
+  std::vector<RestoredAssignment> restored{{0, true, true, 1, 1, 0, 0}, {1, true, true, 1, 5, 0, 0}};
+  Scheduler s(plan(2), SchedulerPolicy{}, restored);
+  EXPECT_EQ(s.skipped_from_earlier_run(), 2u);
+  EXPECT_EQ(s.nodes(), 0u);
+  s.hello(hello("w", 2), Clock::now());
+  auto d = s.next_dispatches(Clock::now());
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].assignment, 2u);
+  s.done("w", done(d[0]));
+  EXPECT_TRUE(s.complete());
+  EXPECT_EQ(s.exit_status(), 0);
+}
+
+TEST(SchedulerHello, TheSameProcessSayingHelloAgainKeepsItsAssignments) {
+  Scheduler s(plan(1), SchedulerPolicy{});
+  const auto t0 = Clock::now();
+  s.hello(Hello{kProtocolVersion, "w", "h", 7, 1}, t0);
+  auto d = s.next_dispatches(t0).at(0);
+  s.hello(Hello{kProtocolVersion, "w", "h", 7, 1}, t0);
+  EXPECT_EQ(s.assignments()[0].state, AssignmentState::dispatched);
+  EXPECT_TRUE(s.done("w", done(d)));
+  s.hello(Hello{kProtocolVersion, "w", "h", 8, 1}, t0);  // another process with the same id: a restart
+  auto again = s.next_dispatches(t0).at(0);
+  s.hello(Hello{kProtocolVersion, "w", "h", 9, 1}, t0);
+  EXPECT_EQ(s.assignments()[again.assignment].state, AssignmentState::queued);
+  EXPECT_EQ(s.superseded().size(), 1u);
+}
+
+}  // namespace
+}  // namespace ramify

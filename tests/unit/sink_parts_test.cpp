@@ -69,8 +69,8 @@ TEST(ReportRow, HasTheHierarchyCuratorColumnsFirst) {
 TEST(ReportWriter, RefusesToOverwriteAndDropsSupersededOutcomes) {
   testing::TempDir dir;
   const std::string path = dir.write("r.jsonl", "old");
-  EXPECT_THROW({ ReportWriter refused(path, false); }, ConfigError);
-  ReportWriter writer(path, true);
+  EXPECT_THROW({ ReportWriter refused(path, ReportWriter::Existing::refuse); }, ConfigError);
+  ReportWriter writer(path, ReportWriter::Existing::replace);
   LogRecord outcome;
   outcome.kind = RecordKind::outcome;
   outcome.container_id = "bad\xff";
@@ -91,6 +91,36 @@ TEST(ReportWriter, RefusesToOverwriteAndDropsSupersededOutcomes) {
   EXPECT_EQ(rows[0].get("kind"), "log");
   EXPECT_EQ(rows[1].get_uint("attempt"), 2u);
   EXPECT_EQ(rows[1].get("container_id"), "bad\xff");
+}
+
+TEST(ReportWriter, AppendReadsBackEveryCompleteRowAndDropsATornOne) {
+  testing::TempDir dir;
+  LogRecord record;
+  record.kind = RecordKind::outcome;
+  record.status = Status::failed;
+  record.container_type = "file";
+  record.container_id = "s/\xff x";
+  record.err = "boom";
+  record.ts_us = 1700000000123456;
+  record.assignment = 4;
+  record.attempt = 2;
+  record.fields = {{"k", "v"}};
+  const std::string path = dir.write("r.jsonl", report_row_json("w1", 7, record) + "\n{\"kind\":\"lo");
+  std::vector<ReportRow> rows;
+  {
+    ReportWriter writer(path, ReportWriter::Existing::append,
+                        [&](const JsonValue& row) { rows.push_back(report_row_from_json(row)); });
+    writer.write("w1", 8, record);
+  }
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].worker, "w1");
+  EXPECT_EQ(rows[0].seq, 7u);
+  EXPECT_EQ(rows[0].record, record);
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 2u);  // the torn row is gone, the new one follows the old
+  EXPECT_EQ(parse_json(lines[1]).get_uint("seq"), 8u);
 }
 
 TEST(RunSummary, CountsByLevelAndForgetsSupersededAttempts) {
