@@ -144,7 +144,10 @@ TEST(Reliability, AStoppedWorkerIsDeclaredDeadAndItsLateResultsAreIgnored) {
 std::set<std::string> done_assignment_roots(const std::string& journal) {
   std::set<std::string> roots;
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(journal.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return roots;
+  if (sqlite3_open_v2(journal.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);  // a failed open still allocates the handle
+    return roots;
+  }
   sqlite3_stmt* stmt = nullptr;
   sqlite3_prepare_v2(db, "SELECT root FROM assignments WHERE state = 'done'", -1, &stmt, nullptr);
   while (sqlite3_step(stmt) == SQLITE_ROW) roots.insert(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
