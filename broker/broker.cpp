@@ -2,12 +2,15 @@
 
 #include <unistd.h>
 
+#include "broker/input_store.hpp"
 #include "broker/journal.hpp"
 #include "broker/partitioner.hpp"
 #include "common/codec.hpp"
 #include "common/logging.hpp"
 #include "common/sockets.hpp"
 #include "common/source_factory.hpp"
+#include "worker/curator_factory.hpp"
+#include "worker/node_context.hpp"
 
 namespace ramify {
 
@@ -22,6 +25,9 @@ struct Broker::Impl {
   OpenedSource source;
   std::unique_ptr<Journal> journal;
   std::unique_ptr<Scheduler> scheduler;
+  InputStore inputs;
+  std::set<std::pair<std::string, std::string>> inputs_served;  // (worker, input)
+  std::vector<LogRecord> final_records;  // what the curator's finalize_run logged
   std::chrono::milliseconds interval;
 
   // The context is declared before the sockets so that it outlives them.
@@ -36,7 +42,7 @@ struct Broker::Impl {
   std::uint64_t bad_messages = 0;
   Clock::time_point started_at = Clock::now();
 
-  explicit Impl(BrokerOptions opts) : options(std::move(opts)), run_id(random_hex(8)) {
+  explicit Impl(BrokerOptions opts) : options(std::move(opts)), run_id(random_hex(8)), inputs(options.spec) {
     options.spec.validate();
     interval = options.spec.heartbeat_interval();
     source = open_source(options.spec);
@@ -123,6 +129,7 @@ struct Broker::Impl {
       message.order = options.spec.order();
       message.spec_version = kSpecVersion;
       message.nodes = a.spec.nodes;
+      message.data = scheduler->data_for(d.assignment);
       log->debug("assignment {} attempt {} ({}) -> {}", d.assignment, d.attempt, a.spec.root.id, d.worker);
       send_to_worker(d.worker, Assign::kType, encode(message));
     }
@@ -236,6 +243,15 @@ struct Broker::Impl {
       } else if (type == StatusRequest::kType) {
         decode<StatusRequest>(body);
         reply = {StatusReply::kType, encode(status())};
+      } else if (type == InputRequest::kType) {
+        InputRequest request = decode<InputRequest>(body);
+        try {
+          reply = {InputChunk::kType, encode(inputs.chunk(request.name, request.offset))};
+          if (request.offset == 0 && inputs_served.emplace(request.worker_id, request.name).second)
+            log->info("serving input '{}' to worker {}", request.name, request.worker_id);
+        } catch (const ConfigError& e) {
+          reply = {ErrorReply::kType, encode(ErrorReply{kProtocolVersion, e.what()})};
+        }
       } else if (type == ReportDone::kType) {
         ReportDone done = decode<ReportDone>(body);
         if (done.run_id == run_id && scheduler->complete() && !report_confirmed) {
@@ -309,6 +325,36 @@ struct Broker::Impl {
     return subscribed;
   }
 
+  // The curator's run-level finalize, once every assignment is done: what it
+  // logs goes to the report with the finish; ctx.fail() fails the run.
+  void finalize_run() {
+    struct Collect : RecordSink {
+      std::vector<LogRecord>& out;
+      explicit Collect(std::vector<LogRecord>& o) : out(o) {}
+      void add(LogRecord record) override { out.push_back(std::move(record)); }
+    } collect(final_records);
+    std::vector<AssignmentResult> results;
+    for (const AssignmentStatus& a : scheduler->assignments()) {
+      if (a.state != AssignmentState::done) continue;
+      results.push_back(AssignmentResult{a.spec.root, a.spec.ancestors, a.spec.kind == AssignmentKind::shallow,
+                                         a.root_fields});
+    }
+    const CuratorOptions curator_options = options.spec.section("curator");
+    const NodeContext::Services services{collect, curator_options, source.source.get(), nullptr, nullptr};
+    NodeContext ctx(nullptr, nullptr, services, AssignmentRef{});
+    try {
+      auto curator = make_curator(options.spec);
+      curator->finalize_run(results, ctx);
+    } catch (const std::exception& e) {
+      ctx.fail(std::string("finalize_run: ") + e.what());
+    }
+    if (ctx.status() == Status::failed) {
+      log->error("the run's finalize failed: {}", ctx.failure_text());
+      scheduler->fail_run("finalize: " + ctx.failure_text());
+      ctx.error("the run's finalize failed: " + ctx.failure_text());
+    }
+  }
+
   // Records every assignment whose state changed (one transaction per loop turn).
   void sync_journal() {
     std::vector<std::uint64_t> changed = scheduler->take_changed();
@@ -327,12 +373,14 @@ struct Broker::Impl {
     for (const auto& [id, w] : scheduler->workers())
       if (!w.alive && !w.lost_reason.empty()) finish.dead_workers.push_back(id);
     finish.skipped_assignments = scheduler->skipped_from_earlier_run();
+    finish.final_records = final_records;
     return finish;
   }
 
   int run(std::atomic<bool>& stop_requested) {
     const auto forever = Clock::time_point::max();
     serve_until([&] { return scheduler->complete(); }, forever, stop_requested);
+    if (scheduler->state() == RunState::finished) finalize_run();
 
     // Tell every worker the run is over, and wait for their goodbyes.
     const std::string stop_body = encode(Ok{});

@@ -219,6 +219,8 @@ bool Scheduler::done(const std::string& worker, const Done& done) {
   a->nodes = done.nodes;
   a->failures = done.failures;
   a->skipped = done.skipped;
+  a->root_fields = done.root_fields;
+  a->root_data = done.root_data;
   nodes_ += done.nodes;
   finish_assignment(*a, done.complete ? AssignmentState::done : AssignmentState::abandoned);
   return true;
@@ -298,6 +300,17 @@ void Scheduler::abort(const std::string& why) {
   aborted_from_outside_ = true;
   if (first_failure_.empty()) first_failure_ = why;
   if (state_ == RunState::running || state_ == RunState::draining) stop_dispatching(RunState::aborted);
+}
+
+void Scheduler::fail_run(const std::string& why) {
+  ++run_failures_;
+  if (first_failure_.empty()) first_failure_ = why;
+}
+
+Data Scheduler::data_for(std::uint64_t id) const {
+  const AssignmentStatus& a = assignments_.at(id);
+  if (!a.spec.after) return {};
+  return assignments_.at(*a.spec.after).root_data;
 }
 
 int Scheduler::exit_status() const {

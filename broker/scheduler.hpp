@@ -40,6 +40,8 @@ struct AssignmentStatus {
   std::uint64_t nodes = 0;
   std::uint64_t failures = 0;
   std::uint64_t skipped = 0;
+  std::vector<std::pair<std::string, std::string>> root_fields;  // what the curator recorded on the root
+  Data root_data;  // the root's data after curation: what the assignments below it start with
   Clock::time_point dispatched_at{};
   bool terminal() const {
     return state == AssignmentState::done || state == AssignmentState::quarantined ||
@@ -118,6 +120,10 @@ class Scheduler {
   // ---- the run ----
   // Stops the run from outside (a signal, an operator): as on_failure = kill.
   void abort(const std::string& why);
+  // A failure of the run itself, after its assignments (the curator's finalize_run).
+  void fail_run(const std::string& why);
+  // The data an assignment starts with: its `after` assignment's root data.
+  Data data_for(std::uint64_t id) const;
   // finished once every assignment has an outcome (unless aborted).
   RunState state() const {
     return complete() && state_ != RunState::aborted ? RunState::finished : state_;
@@ -125,7 +131,9 @@ class Scheduler {
   bool complete() const { return terminal_count_ == assignments_.size(); }
   int exit_status() const;
   const std::string& first_failure() const { return first_failure_; }
-  std::uint64_t failures() const { return failed_nodes_.size() + quarantined_ + restored_failures_; }
+  std::uint64_t failures() const {
+    return failed_nodes_.size() + quarantined_ + restored_failures_ + run_failures_;
+  }
   // Assignments skipped because an earlier run did them.
   std::uint64_t skipped_from_earlier_run() const { return skipped_earlier_; }
   // Ids of the assignments whose state changed since the last call (for the journal).
@@ -168,6 +176,7 @@ class Scheduler {
   std::vector<AssignmentRef> superseded_;
   std::uint64_t skipped_earlier_ = 0;
   std::uint64_t restored_failures_ = 0;
+  std::uint64_t run_failures_ = 0;
   std::set<std::uint64_t> changed_;
 };
 

@@ -22,7 +22,12 @@ DecodeLimits limits_for<LogBatch>() {
 
 template <>
 DecodeLimits limits_for<Finish>() {
-  return DecodeLimits{static_cast<std::size_t>(kMaxControlMessage), 1u << 20, 16, 1u << 10, 1u << 10, 4};
+  return DecodeLimits{static_cast<std::size_t>(kMaxControlMessage), 1u << 20, 16, 1u << 20, 1u << 10, 5};
+}
+
+template <>
+DecodeLimits limits_for<InputChunk>() {
+  return DecodeLimits{kInputChunkBytes + 4096, 16, 16, kInputChunkBytes, 1024, 2};
 }
 
 namespace codec_detail {

@@ -39,6 +39,8 @@ template <>
 DecodeLimits limits_for<LogBatch>();
 template <>
 DecodeLimits limits_for<Finish>();
+template <>
+DecodeLimits limits_for<InputChunk>();
 
 // Largest message a socket accepts (ZMQ_MAXMSGSIZE), per channel.
 inline constexpr std::int64_t kMaxWorkMessage = 256LL << 20;

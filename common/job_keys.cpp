@@ -9,16 +9,23 @@ const std::vector<JobKey>& job_keys() {
       {"job", "root", "", "directory tree to curate (depth d under the root is level d)"},
       {"job", "manifest", "", "JSON Lines manifest to curate instead of a directory tree"},
       {"job", "levels", "project,subject,session,acquisition", "ordered level names"},
-      {"job", "curator", "noop", "noop | exec"},
+      {"job", "curator", "noop", "noop | exec | checksum | inventory | validate | plugin"},
+      {"job", "plugin", "", "with curator = plugin: the shared library to load on every worker"},
       {"job", "order", "depth", "visiting order inside an assignment: depth | breadth"},
       {"job", "partition_level", "",
        "level whose nodes become one assignment each (default: the level below the root)"},
+      {"job", "stop_level", "", "do not descend below the nodes of this level"},
+      {"job", "exclude_files", "", "comma-separated glob patterns of file names that are not visited"},
       {"job", "on_failure", "kill", "kill | finish | continue: what the first failure does"},
       {"job", "max_failures", "0", "with on_failure = continue: kill after this many failures (0: never)"},
       {"job", "max_attempts", "3", "attempts of an assignment whose worker dies before it is quarantined"},
       {"job", "heartbeat", "1.0", "heartbeat interval in seconds, both ways"},
       {"job", "liveness", "3", "missed heartbeats after which a peer is declared dead"},
       {"job", "timeout", "0", "exec: seconds a command may run before its process group is killed (0: none)"},
+      {"job", "retries", "0", "exec: times a failing command is run again before the node fails"},
+      {"job", "skip_exit", "", "exec: an exit code that marks the node skipped rather than failed"},
+      {"checksum", "verify", "", "checksum: a sha256sum-format file to compare every digest with"},
+      {"validate", "fail_on_violation", "false", "validate: whether findings fail their node (and the run)"},
       {"job", "journal", "", "SQLite journal of the broker: a restarted broker finishes the run, a rerun skips what is done"},
       {"job", "report", "", "report file written by the sink (.jsonl)"},
       {"job", "sink", "", "address of the log sink for workers (default: the broker's host)"},
@@ -35,7 +42,9 @@ const JobKey* find_job_key(const std::string& section, const std::string& key) {
 }
 
 bool is_free_section(const std::string& section) {
-  return section == "curator" || section == "exec";
+  return section == "curator" || section == "exec" || section == "inputs";
 }
+
+bool is_partly_free_section(const std::string& section) { return section == "validate"; }
 
 }  // namespace ramify

@@ -19,5 +19,7 @@ const JobKey* find_job_key(const std::string& section, const std::string& key);
 
 // Sections whose keys are free (checked by their consumer, not by the registry).
 bool is_free_section(const std::string& section);
+// Sections with registered keys plus free ones ([validate]: LEVEL = REGEX, LEVEL.requires = ...).
+bool is_partly_free_section(const std::string& section);
 
 }  // namespace ramify

@@ -25,7 +25,7 @@ std::pair<std::string, std::string> split_key(const std::string& full) {
 
 void check_known(const std::string& section, const std::string& key) {
   if (section.empty() || key.empty()) throw ConfigError("empty section or key in '" + section + "." + key + "'");
-  if (is_free_section(section)) return;
+  if (is_free_section(section) || is_partly_free_section(section)) return;
   if (find_job_key(section, key)) return;
   bool section_known = std::any_of(job_keys().begin(), job_keys().end(),
                                    [&](const JobKey& k) { return k.section == section; });
@@ -197,8 +197,21 @@ void JobSpec::validate() const {
     throw ConfigError("partition_level: unknown level '" + level + "' (levels are " + get("job", "levels") + ")");
 
   std::string curator_name = curator();
-  if (curator_name != "noop" && curator_name != "exec")
-    throw ConfigError("curator: unknown curator '" + curator_name + "' (known: noop, exec)");
+  static const std::set<std::string> curators{"noop", "exec", "checksum", "inventory", "validate", "plugin"};
+  if (!curators.count(curator_name))
+    throw ConfigError("curator: unknown curator '" + curator_name +
+                      "' (known: noop, exec, checksum, inventory, validate, plugin)");
+  if (curator_name == "plugin" && get("job", "plugin").empty())
+    throw ConfigError("curator plugin needs [job] plugin = /path/to/library.so");
+  std::string stop = get("job", "stop_level");
+  if (!stop.empty() && stop != kFolderLevel && std::find(names.begin(), names.end(), stop) == names.end())
+    throw ConfigError("stop_level: unknown level '" + stop + "' (levels are " + get("job", "levels") + ")");
+  if (!get("job", "skip_exit").empty() && parse_count(get("job", "skip_exit"), "job.skip_exit") > 255)
+    throw ConfigError("skip_exit: an exit code is 0 to 255");
+  parse_count(get("job", "retries"), "job.retries");
+  for (const auto& [name, path] : section("inputs"))
+    if (name.empty() || name.find_first_of("/{}:") != std::string::npos || trim(path).empty())
+      throw ConfigError("[inputs] " + name + ": an input needs a plain name and a path");
   std::string order_name = get("job", "order");
   if (order_name != "depth" && order_name != "breadth")
     throw ConfigError("order: '" + order_name + "' is neither depth nor breadth");

@@ -112,8 +112,10 @@ struct Done {
   std::uint64_t skipped = 0;
   std::uint64_t last_seq = 0;  // highest log sequence number produced for it
   bool complete = true;        // false: stopped early (abort or cancel)
+  std::vector<std::pair<std::string, std::string>> root_fields;  // recorded on the root's outcome
+  Data root_data;  // the root's data after it was curated (handed to the assignments below it)
   bool operator==(const Done&) const = default;
-  MSGPACK_DEFINE(version, id, attempt, nodes, failures, skipped, last_seq, complete)
+  MSGPACK_DEFINE(version, id, attempt, nodes, failures, skipped, last_seq, complete, root_fields, root_data)
 };
 
 // Worker -> broker: the worker is leaving.
@@ -165,8 +167,9 @@ struct Finish {
   std::vector<AssignmentRef> superseded;
   std::vector<std::string> dead_workers;
   std::uint64_t skipped_assignments = 0;
+  std::vector<LogRecord> final_records;  // what the curator's finalize_run logged on the broker
   bool operator==(const Finish&) const = default;
-  MSGPACK_DEFINE(version, run_id, status, last_seq, superseded, dead_workers, skipped_assignments)
+  MSGPACK_DEFINE(version, run_id, status, last_seq, superseded, dead_workers, skipped_assignments, final_records)
 };
 
 // ---- config channel: REQ -> broker REP ----
@@ -215,6 +218,30 @@ struct StatusReply {
   MSGPACK_DEFINE(version, run_id, state, assignments, assignments_done, assignments_failed,
                  assignments_running, nodes, failures, workers_alive, first_failure, exit_status)
 };
+
+// A chunk of a shared input ([inputs] NAME = path), served by the broker.
+struct InputRequest {
+  static constexpr const char* kType = "GET_INPUT";
+  std::uint32_t version = kProtocolVersion;
+  std::string name;
+  std::uint64_t offset = 0;
+  std::string worker_id;
+  bool operator==(const InputRequest&) const = default;
+  MSGPACK_DEFINE(version, name, offset, worker_id)
+};
+
+struct InputChunk {
+  static constexpr const char* kType = "INPUT";
+  std::uint32_t version = kProtocolVersion;
+  std::string name;
+  std::uint64_t size = 0;    // of the whole input
+  std::string sha256;        // of the whole input
+  std::uint64_t offset = 0;  // of this chunk
+  std::string bytes;         // at most kInputChunkBytes
+  bool operator==(const InputChunk&) const = default;
+  MSGPACK_DEFINE(version, name, size, sha256, offset, bytes)
+};
+inline constexpr std::size_t kInputChunkBytes = 1u << 20;
 
 // Sink -> broker: the report of `run_id` is written.
 struct ReportDone {

@@ -12,7 +12,7 @@ std::vector<Node> WalkFrame::ancestors() const {
 
 namespace {
 
-std::shared_ptr<WalkFrame> child_frame(const std::shared_ptr<const WalkFrame>& parent, Node node) {
+std::shared_ptr<WalkFrame> child_frame(const std::shared_ptr<WalkFrame>& parent, Node node) {
   auto frame = std::make_shared<WalkFrame>();
   frame->search_key = parent ? parent->search_key + "/" + node.label : node.label;
   frame->node = std::move(node);
@@ -21,11 +21,24 @@ std::shared_ptr<WalkFrame> child_frame(const std::shared_ptr<const WalkFrame>& p
   return frame;
 }
 
+// A frame whose subtree is complete: leave it, and perhaps its parents.
+void finish(WalkFrame* frame, WalkVisitor& visitor) {
+  while (frame && !frame->above_assignment) {
+    if (!frame->node.is_file) visitor.leave(*frame);
+    WalkFrame* parent = frame->parent.get();
+    if (!parent || parent->above_assignment || --parent->unfinished_children > 0) return;
+    frame = parent;
+  }
+}
+
 }  // namespace
 
 std::size_t walk(HierarchySource& source, const WalkPlan& plan, WalkVisitor& visitor) {
-  std::shared_ptr<const WalkFrame> above;
-  for (const Node& ancestor : plan.ancestors) above = child_frame(above, ancestor);
+  std::shared_ptr<WalkFrame> above;
+  for (const Node& ancestor : plan.ancestors) {
+    above = child_frame(above, ancestor);
+    above->above_assignment = true;
+  }
   auto first = child_frame(above, plan.root);
   first->data = plan.data;
 
@@ -45,17 +58,19 @@ std::size_t walk(HierarchySource& source, const WalkPlan& plan, WalkVisitor& vis
     ChildListing listing;
     if (!frame->node.is_file) listing = source.children(frame->node);
     ++visited;
-    if (!visitor.visit(*frame, listing)) continue;
-
+    if (!visitor.visit(*frame, listing)) {
+      finish(frame.get(), visitor);
+      continue;
+    }
     const bool files_only = plan.shallow && frame.get() == first.get();
-    const bool below_shallow_root = plan.shallow && frame.get() != first.get();
-    if (below_shallow_root) continue;
     std::vector<std::shared_ptr<WalkFrame>> children;
     children.reserve(listing.children.size());
     for (Node& child : listing.children) {
       if (files_only && !child.is_file) continue;
       children.push_back(child_frame(frame, std::move(child)));
     }
+    frame->unfinished_children = children.size();
+    if (children.empty()) finish(frame.get(), visitor);
     if (depth_first) {
       pending.insert(pending.end(), children.rbegin(), children.rend());
     } else {

@@ -17,9 +17,11 @@ namespace ramify {
 // visit; the node's children then start from that copy.
 struct WalkFrame {
   Node node;
-  std::shared_ptr<const WalkFrame> parent;  // null above the first known ancestor
+  std::shared_ptr<WalkFrame> parent;  // null above the first known ancestor
   Data data;
   std::string search_key;  // labels from the hierarchy's root, joined by '/'
+  bool above_assignment = false;  // an ancestor of the assignment's root (never visited)
+  std::size_t unfinished_children = 0;
 
   // The hierarchy's root first, the parent last.
   std::vector<Node> ancestors() const;
@@ -32,6 +34,9 @@ class WalkVisitor {
   // when the node is a container whose children could not be listed.
   // Returns false to leave the node's children out (prune).
   virtual bool visit(WalkFrame& frame, const ChildListing& listing) = 0;
+  // Called for a container once it and everything below it were visited
+  // (post-order); not called for files, nor for what an early stop cut short.
+  virtual void leave(WalkFrame& /*frame*/) {}
   // Checked between nodes: true ends the walk early.
   virtual bool stopped() const = 0;
 };

@@ -25,6 +25,15 @@ void RunSummary::add(const std::string& worker, const LogRecord& record) {
                                 AssignmentRef{record.assignment, record.attempt}});
 }
 
+void RunSummary::add_final(const LogRecord& record) {
+  std::string line = record.container_id.empty() ? "" : record.container_type + " " + record.container_id + ": ";
+  line += record.err.empty() ? record.msg : record.err;
+  for (const auto& [key, value] : record.fields) line += " " + key + "=" + value;
+  if (record.severity == Severity::error && failures_.size() < 10000)
+    failures_.push_back(Failure{record.ts_us, line, AssignmentRef{}});
+  final_lines_.push_back(std::move(line));
+}
+
 void RunSummary::drop_attempts(const std::vector<AssignmentRef>& attempts) {
   std::set<std::pair<std::uint64_t, std::uint32_t>> drop;
   for (const auto& a : attempts) drop.emplace(a.id, a.attempt);
@@ -82,6 +91,12 @@ std::string RunSummary::render(const Footer& footer) const {
   out << fmt::format("  {:<16}{:>10}{:>10}{:>10}\n", "all", total.ok, total.failed, total.skipped);
   out << fmt::format("nodes: {} in {:.2f} s ({:.0f} nodes/s)\n", total.total(), footer.elapsed_seconds,
                      footer.elapsed_seconds > 0 ? static_cast<double>(total.total()) / footer.elapsed_seconds : 0.0);
+  if (!final_lines_.empty()) {
+    out << "results:\n";
+    const std::size_t shown = std::min<std::size_t>(final_lines_.size(), 20);
+    for (std::size_t i = 0; i < shown; ++i) out << "  " << final_lines_[i] << "\n";
+    if (shown < final_lines_.size()) out << "  (" << final_lines_.size() - shown << " more in the report)\n";
+  }
   auto failed = failures(5);
   if (!failed.empty()) {
     out << "first failure: " << failed.front() << "\n";

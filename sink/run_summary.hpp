@@ -22,6 +22,8 @@ struct StatusCounts {
 class RunSummary {
  public:
   void add(const std::string& worker, const LogRecord& record);
+  // A record of the curator's run-level finalize (roll-ups, findings).
+  void add_final(const LogRecord& record);
   // Forgets the outcomes of attempts that were run again.
   void drop_attempts(const std::vector<AssignmentRef>& attempts);
 
@@ -57,6 +59,7 @@ class RunSummary {
   std::map<std::string, LevelCounts> levels_;
   std::vector<Failure> failures_;
   std::map<std::string, std::uint64_t> records_per_worker_;
+  std::vector<std::string> final_lines_;
 };
 
 }  // namespace ramify

@@ -197,6 +197,12 @@ struct Sink::Impl {
     const auto [lost, with_dead] = missing();
     if (finish) {
       status = finish->status;
+      for (std::size_t i = 0; i < finish->final_records.size(); ++i) {
+        const LogRecord& record = finish->final_records[i];
+        if (report) report->write("broker", i + 1, record);
+        summary.add_final(record);
+        if (!options.quiet) console.print("broker", record);
+      }
       summary.drop_attempts(finish->superseded);
       if (report) {
         std::uint64_t removed = report->drop_outcomes(finish->superseded);

@@ -1,15 +1,22 @@
 #include "worker/curator_factory.hpp"
 
 #include "common/errors.hpp"
+#include "worker/checksum_curator.hpp"
 #include "worker/exec_curator.hpp"
+#include "worker/inventory_curator.hpp"
 #include "worker/noop_curator.hpp"
+#include "worker/validate_curator.hpp"
 
 namespace ramify {
 
-std::unique_ptr<Curator> make_curator(const JobSpec& spec) {
+CuratorPtr make_curator(const JobSpec& spec) {
   const std::string name = spec.curator();
   if (name == "noop") return std::make_unique<NoopCurator>();
   if (name == "exec") return std::make_unique<ExecCurator>(spec);
+  if (name == "checksum") return std::make_unique<ChecksumCurator>(spec);
+  if (name == "inventory") return std::make_unique<InventoryCurator>();
+  if (name == "validate") return std::make_unique<ValidateCurator>(spec);
+  if (name == "plugin") return load_plugin(spec.get("job", "plugin"), spec.section("curator"));
   throw ConfigError("unknown curator '" + name + "'");
 }
 

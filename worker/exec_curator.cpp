@@ -8,13 +8,17 @@
 namespace ramify {
 namespace {
 
-bool known_placeholder(const std::string& name) {
+bool known_placeholder(const std::string& name, const JobSpec& spec) {
+  if (name.rfind("input:", 0) == 0) return spec.find("inputs", name.substr(6)).has_value();
   return name == "path" || name == "id" || name == "label" || name == "level" || name == "parent";
 }
 
 }  // namespace
 
-ExecCurator::ExecCurator(const JobSpec& spec) : timeout_(spec.exec_timeout()) {
+ExecCurator::ExecCurator(const JobSpec& spec)
+    : timeout_(spec.exec_timeout()), retries_(parse_count(spec.get("job", "retries"), "job.retries")) {
+  if (!spec.get("job", "skip_exit").empty())
+    skip_exit_ = static_cast<int>(parse_count(spec.get("job", "skip_exit"), "job.skip_exit"));
   for (const auto& [level, text] : spec.section("exec")) {
     CommandTemplate command = [&] {
       try {
@@ -24,9 +28,9 @@ ExecCurator::ExecCurator(const JobSpec& spec) : timeout_(spec.exec_timeout()) {
       }
     }();
     for (const auto& name : command.placeholders())
-      if (!known_placeholder(name))
+      if (!known_placeholder(name, spec))
         throw ConfigError("[exec] " + level + ": unknown placeholder {" + name +
-                          "} (known: {path} {id} {label} {level} {parent})");
+                          "} (known: {path} {id} {label} {level} {parent} {input:NAME} for an [inputs] NAME)");
     templates_.emplace(level, std::move(command));
   }
 }
@@ -48,6 +52,7 @@ void ExecCurator::curate(const Node& node, Context& ctx) {
     if (name == "label") return node.label;
     if (name == "level") return node.level;
     if (name == "parent") return node.parent;
+    if (name.rfind("input:", 0) == 0) return ctx.input_path(name.substr(6));
     return std::nullopt;
   };
   ProcessOptions options;
@@ -57,20 +62,35 @@ void ExecCurator::curate(const Node& node, Context& ctx) {
   options.timeout = timeout_;
   options.cancel_fd = ctx.cancel_fd();
 
-  std::string last_stderr;
-  ProcessResult result = run_process(options, [&](bool is_stderr, std::string_view line) {
-    if (is_stderr) {
-      last_stderr = std::string(line);
-      ctx.log(Severity::warning, line);
-    } else {
-      ctx.log(Severity::info, line);
+  for (std::uint64_t attempt = 0;; ++attempt) {
+    std::string last_stderr;
+    ProcessResult result = run_process(options, [&](bool is_stderr, std::string_view line) {
+      if (is_stderr) {
+        last_stderr = std::string(line);
+        ctx.log(Severity::warning, line);
+      } else {
+        ctx.log(Severity::info, line);
+      }
+    });
+    const bool exited = result.end == ProcessResult::End::exited;
+    if (exited && result.exit_code == 0) return;
+    if (exited && skip_exit_ && result.exit_code == *skip_exit_) {
+      ctx.skip(options.argv.front() + ": exit code " + std::to_string(result.exit_code) + " (skip_exit)" +
+               (last_stderr.empty() ? "" : " (" + last_stderr + ")"));
+      return;
     }
-  });
-  if (result.end == ProcessResult::End::exited && result.exit_code == 0) return;
-  std::string error = result.end == ProcessResult::End::spawn_failed ? result.describe()
-                                                                     : options.argv.front() + ": " + result.describe();
-  if (!last_stderr.empty() && result.end == ProcessResult::End::exited) error += " (" + last_stderr + ")";
-  ctx.fail(error);
+    std::string error = result.end == ProcessResult::End::spawn_failed
+                            ? result.describe()
+                            : options.argv.front() + ": " + result.describe();
+    if (!last_stderr.empty() && exited) error += " (" + last_stderr + ")";
+    const bool retriable = result.end != ProcessResult::End::cancelled && !ctx.cancelled();
+    if (attempt < retries_ && retriable) {
+      ctx.warn(error + "; trying again (" + std::to_string(attempt + 1) + " of " + std::to_string(retries_) + ")");
+      continue;
+    }
+    ctx.fail(error);
+    return;
+  }
 }
 
 }  // namespace ramify

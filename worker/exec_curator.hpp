@@ -1,13 +1,16 @@
 #pragma once
 // Runs a command per node from a template per level ([exec] LEVEL = command).
-// Placeholders {path} {id} {label} {level} {parent} become argv words (never
-// re-split, never through a shell); RAMIFY_PATH, RAMIFY_ID, RAMIFY_LEVEL,
-// RAMIFY_LABEL and RAMIFY_PARENT are set in the environment. Each output line
-// is a log row (stderr as a warning); a non-zero exit fails the node. Nodes
-// of a level without a template are "skipped".
+// Placeholders {path} {id} {label} {level} {parent} and {input:NAME} become
+// argv words (never re-split, never through a shell); RAMIFY_PATH, RAMIFY_ID,
+// RAMIFY_LEVEL, RAMIFY_LABEL and RAMIFY_PARENT are set in the environment.
+// Each output line is a log row (stderr as a warning). A non-zero exit fails
+// the node after `retries` more tries, except `skip_exit`, which skips it; a
+// command past `timeout` has its process group killed and fails the node.
+// Nodes of a level without a template are "skipped".
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "common/job_spec.hpp"
@@ -29,6 +32,8 @@ class ExecCurator : public Curator {
 
   std::map<std::string, CommandTemplate> templates_;  // by level
   std::chrono::milliseconds timeout_;
+  std::uint64_t retries_;
+  std::optional<int> skip_exit_;
 };
 
 }  // namespace ramify

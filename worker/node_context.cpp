@@ -1,10 +1,12 @@
 #include "worker/node_context.hpp"
 
+#include "worker/record_buffer.hpp"
+
 namespace ramify {
 
-NodeContext::NodeContext(WalkFrame* frame, RecordBuffer& records, const std::map<std::string, std::string>& options,
-                         const HierarchySource* source, const CancelToken& cancel, AssignmentRef assignment)
-    : frame_(frame), records_(records), options_(options), source_(source), cancel_(cancel), assignment_(assignment) {}
+NodeContext::NodeContext(WalkFrame* frame, const ChildListing* listing, const Services& services,
+                         AssignmentRef assignment)
+    : frame_(frame), listing_(listing), services_(services), assignment_(assignment) {}
 
 LogRecord NodeContext::base_record(RecordKind kind) const {
   LogRecord r;
@@ -29,7 +31,34 @@ void NodeContext::log(Severity severity, std::string_view message) {
     r.err = r.msg;
     r.resolved = false;
   }
-  records_.add(std::move(r));
+  services_.records.add(std::move(r));
+}
+
+void NodeContext::finding(std::string_view error) {
+  LogRecord r = base_record(RecordKind::log);
+  r.severity = Severity::error;
+  r.err = std::string(error);
+  r.msg = "finding";
+  r.resolved = false;
+  ++findings_;
+  services_.records.add(std::move(r));
+}
+
+void NodeContext::log_about(const Node& node, Severity severity, std::string_view message,
+                            const std::vector<std::pair<std::string, std::string>>& fields) {
+  LogRecord r = base_record(RecordKind::log);
+  r.container_type = node.level;
+  r.container_id = node.id;
+  r.label = node.label;
+  r.search_key.clear();
+  r.severity = severity;
+  r.msg = std::string(message);
+  if (severity == Severity::error) {
+    r.err = r.msg;
+    r.resolved = false;
+  }
+  r.fields = fields;
+  services_.records.add(std::move(r));
 }
 
 void NodeContext::record(std::string_view key, std::string_view value) {
@@ -66,14 +95,23 @@ const std::vector<Node>& NodeContext::ancestors() const {
   return *ancestors_;
 }
 
+const std::vector<Node>& NodeContext::children() const { return listing_ ? listing_->children : no_children_; }
+
 Data& NodeContext::data() { return frame_ ? frame_->data : no_data_; }
 
 std::string NodeContext::option(std::string_view key, std::string_view fallback) const {
-  auto it = options_.find(std::string(key));
-  return it == options_.end() ? std::string(fallback) : it->second;
+  auto it = services_.options.find(std::string(key));
+  return it == services_.options.end() ? std::string(fallback) : it->second;
 }
 
-std::string NodeContext::local_path(const Node& node) const { return source_ ? source_->local_path(node) : ""; }
+std::string NodeContext::local_path(const Node& node) const {
+  return services_.source ? services_.source->local_path(node) : "";
+}
+
+std::string NodeContext::input_path(std::string_view name) {
+  if (!services_.inputs) throw std::runtime_error("the job has no input '" + std::string(name) + "' (see [inputs])");
+  return services_.inputs->input_path(std::string(name));
+}
 
 LogRecord NodeContext::outcome() const {
   LogRecord r = base_record(RecordKind::outcome);

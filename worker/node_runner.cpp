@@ -1,25 +1,49 @@
 #include "worker/node_runner.hpp"
 
-#include "worker/node_context.hpp"
+#include <fnmatch.h>
+
+#include "common/text.hpp"
 
 namespace ramify {
 
-NodeRunner::NodeRunner(Curator& curator, HierarchySource& source, RecordBuffer& records, EventQueue& events,
-                       const std::map<std::string, std::string>& options, const CancelToken& cancel,
-                       std::size_t slot, AssignmentRef assignment)
+WalkRules WalkRules::from(const JobSpec& spec) {
+  WalkRules rules;
+  rules.stop_level = spec.get("job", "stop_level");
+  for (const auto& pattern : split(spec.get("job", "exclude_files"), ',')) {
+    std::string p = trim(pattern);
+    if (!p.empty()) rules.exclude_files.push_back(p);
+  }
+  rules.stop_at_failure = spec.on_failure() == FailurePolicy::kill && spec.max_failures() == 0;
+  return rules;
+}
+
+NodeRunner::NodeRunner(Curator& curator, RecordBuffer& records, EventQueue& events,
+                       const NodeContext::Services& services, WalkRules rules, std::size_t slot,
+                       AssignmentRef assignment, bool shallow)
     : curator_(curator),
-      source_(source),
       records_(records),
       events_(events),
-      options_(options),
-      cancel_(cancel),
+      services_(services),
+      rules_(std::move(rules)),
       slot_(slot),
-      assignment_(assignment) {}
+      assignment_(assignment),
+      shallow_(shallow) {}
+
+bool NodeRunner::excluded(const Node& node) const {
+  if (!node.is_file) return false;
+  for (const auto& pattern : rules_.exclude_files)
+    if (fnmatch(pattern.c_str(), node.label.c_str(), 0) == 0) return true;
+  return false;
+}
 
 bool NodeRunner::visit(WalkFrame& frame, const ChildListing& listing) {
-  NodeContext ctx(&frame, records_, options_, &source_, cancel_, assignment_);
   const Node& node = frame.node;
-  bool descend = true;
+  const bool is_root = root_frame_ == nullptr;
+  if (is_root) root_frame_ = &frame;
+  if (excluded(node)) return false;  // not visited: no row at all
+
+  NodeContext ctx(&frame, &listing, services_, assignment_);
+  bool descend = rules_.stop_level.empty() || node.level != rules_.stop_level;
   try {
     for (const auto& warning : listing.warnings) ctx.warn(warning);
     if (curator_.prune(node, ctx)) {
@@ -38,27 +62,59 @@ bool NodeRunner::visit(WalkFrame& frame, const ChildListing& listing) {
   if (!listing.error.empty()) ctx.fail(listing.error);
 
   // A node cut short by the abort is not a failure of its own.
-  if (cancel_.cancelled() && ctx.status() != Status::ok) ctx.mark_interrupted();
+  if (services_.cancel && services_.cancel->cancelled() && ctx.status() != Status::ok) ctx.mark_interrupted();
 
   ++counts_.nodes;
   if (ctx.status() == Status::failed) ++counts_.failures;
   if (ctx.status() == Status::skipped) ++counts_.skipped;
   records_.add(ctx.outcome());
-
-  if (ctx.status() == Status::failed) {
-    records_.flush();  // the failing node's rows go out before the kill can stop this worker
-    SlotEvent event;
-    event.kind = SlotEvent::Kind::node_failed;
-    event.slot = slot_;
-    event.assignment = assignment_;
-    event.failed.id = assignment_.id;
-    event.failed.attempt = assignment_.attempt;
-    event.failed.node_id = node.id;
-    event.failed.container_type = node.level;
-    event.failed.error = ctx.failure_text();
-    events_.push(std::move(event));
+  if (is_root) {
+    root_fields_ = ctx.fields();
+    root_data_ = frame.data;
   }
+
+  if (ctx.status() == Status::failed) report_failure(node, ctx.failure_text());
   return descend;
+}
+
+void NodeRunner::leave(WalkFrame& frame) {
+  NodeContext ctx(&frame, nullptr, services_, assignment_);
+  try {
+    curator_.leave(frame.node, ctx);
+  } catch (const std::exception& e) {
+    ctx.fail(e.what());
+  }
+  // A shallow assignment's root has only part of its subtree here: the run's
+  // finalize on the broker reports its whole subtree instead.
+  const bool partial = &frame == root_frame_ && shallow_;
+  if (!ctx.fields().empty() && !partial) {
+    LogRecord summary = ctx.outcome();
+    summary.kind = RecordKind::log;
+    summary.msg = "subtree summary";
+    summary.status = Status::ok;
+    records_.add(std::move(summary));
+  }
+  if (&frame == root_frame_)
+    for (const auto& field : ctx.fields()) root_fields_.push_back(field);
+  if (ctx.status() == Status::failed) {
+    ctx.error("leaving the subtree failed: " + ctx.failure_text());
+    ++counts_.failures;
+    report_failure(frame.node, ctx.failure_text());
+  }
+}
+
+void NodeRunner::report_failure(const Node& node, const std::string& error) {
+  records_.flush();  // the failing node's rows go out before the kill can stop this worker
+  SlotEvent event;
+  event.kind = SlotEvent::Kind::node_failed;
+  event.slot = slot_;
+  event.assignment = assignment_;
+  event.failed.id = assignment_.id;
+  event.failed.attempt = assignment_.attempt;
+  event.failed.node_id = node.id;
+  event.failed.container_type = node.level;
+  event.failed.error = error;
+  events_.push(std::move(event));
 }
 
 }  // namespace ramify

@@ -6,9 +6,11 @@
 
 #include <cstdint>
 
+#include "common/job_spec.hpp"
 #include "common/walker.hpp"
 #include "worker/cancel_token.hpp"
 #include "worker/event_queue.hpp"
+#include "worker/node_context.hpp"
 #include "worker/record_buffer.hpp"
 
 namespace ramify {
@@ -19,29 +21,45 @@ struct NodeCounts {
   std::uint64_t skipped = 0;
 };
 
+// The job options that shape a walk beyond the curator's own hooks.
+struct WalkRules {
+  std::string stop_level;                  // do not descend below nodes of this level
+  std::vector<std::string> exclude_files;  // glob patterns of file labels that are not visited
+  bool stop_at_failure = false;            // on_failure = kill: the walk ends at the first failed node
+  static WalkRules from(const JobSpec& spec);
+};
+
 class NodeRunner : public WalkVisitor {
  public:
-  NodeRunner(Curator& curator, HierarchySource& source, RecordBuffer& records, EventQueue& events,
-             const std::map<std::string, std::string>& options, const CancelToken& cancel, std::size_t slot,
-             AssignmentRef assignment);
+  NodeRunner(Curator& curator, RecordBuffer& records, EventQueue& events, const NodeContext::Services& services,
+             WalkRules rules, std::size_t slot, AssignmentRef assignment, bool shallow);
 
   bool visit(WalkFrame& frame, const ChildListing& listing) override;
-  // With `stop_at_failure` (on_failure = kill), the walk ends at the first failed node.
-  void stop_at_failure(bool stop) { stop_at_failure_ = stop; }
-  bool stopped() const override { return cancel_.cancelled() || (stop_at_failure_ && counts_.failures > 0); }
+  void leave(WalkFrame& frame) override;
+  bool stopped() const override {
+    return (services_.cancel && services_.cancel->cancelled()) || (rules_.stop_at_failure && counts_.failures > 0);
+  }
   const NodeCounts& counts() const { return counts_; }
+  // What the curator recorded on the assignment's root, and its data afterwards.
+  const std::vector<std::pair<std::string, std::string>>& root_fields() const { return root_fields_; }
+  const Data& root_data() const { return root_data_; }
 
  private:
+  bool excluded(const Node& node) const;
+  void report_failure(const Node& node, const std::string& error);
+
   Curator& curator_;
-  HierarchySource& source_;
   RecordBuffer& records_;
   EventQueue& events_;
-  const std::map<std::string, std::string>& options_;
-  const CancelToken& cancel_;
+  NodeContext::Services services_;
+  WalkRules rules_;
   std::size_t slot_;
   AssignmentRef assignment_;
+  bool shallow_;
   NodeCounts counts_;
-  bool stop_at_failure_ = false;
+  const WalkFrame* root_frame_ = nullptr;
+  std::vector<std::pair<std::string, std::string>> root_fields_;
+  Data root_data_;
 };
 
 }  // namespace ramify

@@ -6,15 +6,16 @@
 #include <vector>
 
 #include "common/log_record.hpp"
+#include "worker/context_services.hpp"
 #include "worker/event_queue.hpp"
 
 namespace ramify {
 
-class RecordBuffer {
+class RecordBuffer : public RecordSink {
  public:
   RecordBuffer(EventQueue& events, std::size_t slot) : events_(events), slot_(slot) {}
 
-  void add(LogRecord record);
+  void add(LogRecord record) override;
   void flush();
   std::size_t pending() const { return pending_.size(); }
 

@@ -11,12 +11,8 @@
 
 namespace ramify {
 
-bool kills_at_first_failure(const JobSpec& spec) {
-  return spec.on_failure() == FailurePolicy::kill && spec.max_failures() == 0;
-}
-
-Slot::Slot(std::size_t index, const JobSpec& spec, EventQueue& events)
-    : index_(index), spec_(spec), curator_options_(spec.section("curator")), events_(events) {}
+Slot::Slot(std::size_t index, const JobSpec& spec, EventQueue& events, InputProvider* inputs)
+    : index_(index), spec_(spec), curator_options_(spec.section("curator")), events_(events), inputs_(inputs) {}
 
 Slot::~Slot() {
   close(false);
@@ -114,6 +110,8 @@ void Slot::run_assignment(const Assign& assignment) {
   RecordBuffer records(events_, index_);
   NodeCounts counts;
   bool complete = false;
+  std::vector<std::pair<std::string, std::string>> root_fields;
+  Data root_data;
   if (curator_) {
     std::unique_ptr<HierarchySource> source;
     if (!spec_.get("job", "manifest").empty()) {
@@ -123,11 +121,13 @@ void Slot::run_assignment(const Assign& assignment) {
     }
     WalkPlan plan{assignment.root, assignment.ancestors, assignment.order,
                   assignment.kind == AssignmentKind::shallow, assignment.data};
-    NodeRunner runner(*curator_, *source, records, events_, curator_options_, cancel_, index_, ref);
-    runner.stop_at_failure(kills_at_first_failure(spec_));
+    const NodeContext::Services services{records, curator_options_, source.get(), &cancel_, inputs_};
+    NodeRunner runner(*curator_, records, events_, services, WalkRules::from(spec_), index_, ref, plan.shallow);
     walk(*source, plan, runner);
     counts = runner.counts();
     complete = !runner.stopped();
+    root_fields = runner.root_fields();
+    root_data = runner.root_data();
   }
   records.flush();
 
@@ -141,12 +141,15 @@ void Slot::run_assignment(const Assign& assignment) {
   done.done.failures = counts.failures;
   done.done.skipped = counts.skipped;
   done.done.complete = complete;
+  done.done.root_fields = std::move(root_fields);
+  done.done.root_data = std::move(root_data);
   events_.push(std::move(done));
 }
 
 void Slot::finalize_curator() {
   RecordBuffer records(events_, index_);
-  NodeContext ctx(nullptr, records, curator_options_, nullptr, cancel_, AssignmentRef{});
+  const NodeContext::Services services{records, curator_options_, nullptr, &cancel_, inputs_};
+  NodeContext ctx(nullptr, nullptr, services, AssignmentRef{});
   try {
     curator_->finalize(ctx);
   } catch (const std::exception& e) {

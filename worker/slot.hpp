@@ -12,16 +12,16 @@
 #include "common/job_spec.hpp"
 #include "common/messages.hpp"
 #include "worker/cancel_token.hpp"
+#include "worker/context_services.hpp"
+#include "worker/plugin_loader.hpp"
 #include "worker/event_queue.hpp"
 
 namespace ramify {
 
-// True when the job's first failed node ends the run (on_failure = kill, no max_failures).
-bool kills_at_first_failure(const JobSpec& spec);
-
 class Slot {
  public:
-  Slot(std::size_t index, const JobSpec& spec, EventQueue& events);
+  // `inputs` gives the job's shared inputs (null when it has none).
+  Slot(std::size_t index, const JobSpec& spec, EventQueue& events, InputProvider* inputs);
   ~Slot();
   Slot(const Slot&) = delete;
   Slot& operator=(const Slot&) = delete;
@@ -51,6 +51,7 @@ class Slot {
   const JobSpec& spec_;
   std::map<std::string, std::string> curator_options_;
   EventQueue& events_;
+  InputProvider* inputs_;
   CancelToken cancel_;
   std::thread thread_;
 
@@ -62,7 +63,7 @@ class Slot {
   bool finalize_ = false;
   bool cancel_all_ = false;
 
-  std::unique_ptr<Curator> curator_;
+  CuratorPtr curator_;
 };
 
 }  // namespace ramify

@@ -13,7 +13,9 @@
 #include "common/sockets.hpp"
 #include "worker/curator_factory.hpp"
 #include "worker/event_queue.hpp"
+#include "worker/input_cache.hpp"
 #include "worker/log_spool.hpp"
+#include "worker/node_runner.hpp"
 #include "worker/slot.hpp"
 
 namespace ramify {
@@ -51,6 +53,17 @@ struct Worker::Impl {
   std::chrono::milliseconds interval{1000};
   std::uint32_t liveness = 3;
 
+  // The job's shared inputs, fetched once by whichever slot asks first.
+  class CachedInputs : public InputProvider {
+   public:
+    explicit CachedInputs(std::optional<InputCache>& cache) : cache_(cache) {}
+    std::string input_path(const std::string& name) override { return cache_->path(name); }
+
+   private:
+    std::optional<InputCache>& cache_;
+  };
+  std::optional<InputCache> inputs;
+  CachedInputs input_provider{inputs};
   std::unique_ptr<EventQueue> events;
   std::vector<std::unique_ptr<Slot>> slots;
   std::deque<Assign> waiting;  // accepted assignments waiting for a free slot
@@ -229,7 +242,8 @@ struct Worker::Impl {
         case SlotEvent::Kind::node_failed:
           send_broker(event.failed);
           // The broker's kill follows; stopping now saves its round trip.
-          if (kills_at_first_failure(spec)) stop(StopReason::aborted, event.failed.node_id + ": " + event.failed.error);
+          if (WalkRules::from(spec).stop_at_failure)
+            stop(StopReason::aborted, event.failed.node_id + ": " + event.failed.error);
           break;
         case SlotEvent::Kind::done:
           event.done.last_seq = next_seq - 1;
@@ -386,8 +400,12 @@ struct Worker::Impl {
     const Address sink = Address::parse(sink_address(broker), kSinkPortBase);
     connect(broker, sink);
 
+    std::set<std::string> input_names;
+    for (const auto& [name, path] : spec.section("inputs")) input_names.insert(name);
+    inputs.emplace(context, broker.endpoint(kConfigPort, "config"), worker_id, std::move(input_names));
     events = std::make_unique<EventQueue>(options.spool_bytes);
-    for (std::size_t i = 0; i < options.concurrency; ++i) slots.push_back(std::make_unique<Slot>(i, spec, *events));
+    for (std::size_t i = 0; i < options.concurrency; ++i)
+      slots.push_back(std::make_unique<Slot>(i, spec, *events, &input_provider));
     for (auto& slot : slots) slot->start();
     say_hello();
     log->info("worker {} runs {} slot(s) for run {}", worker_id, slots.size(), run_id);
