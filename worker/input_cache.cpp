@@ -71,7 +71,7 @@ std::string InputCache::fetch(const std::string& name) {
   std::filesystem::rename(partial, target);
   std::filesystem::permissions(target, std::filesystem::perms::owner_read | std::filesystem::perms::group_read |
                                            std::filesystem::perms::others_read);
-  logger("worker")->info("fetched input '{}' ({} bytes, sha256 {})", name, size, actual.substr(0, 12));
+  logger("worker")->info("worker {} fetched input '{}' ({} bytes, sha256 {})", worker_id_, name, size, actual.substr(0, 12));
   return target;
 }
 
