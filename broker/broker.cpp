@@ -41,6 +41,7 @@ struct Broker::Impl {
   std::uint64_t report_lost = 0;
   std::uint64_t bad_messages = 0;
   Clock::time_point started_at = Clock::now();
+  std::unique_ptr<Progress> progress;
 
   explicit Impl(BrokerOptions opts) : options(std::move(opts)), run_id(random_hex(8)), inputs(options.spec) {
     options.spec.validate();
@@ -95,6 +96,9 @@ struct Broker::Impl {
     control.bind(address.endpoint(kControlPort, "control"));
 
     log->info("run {}: {} assignment(s), listening on {}", run_id, scheduler->assignments().size(), address.text());
+    progress = std::make_unique<Progress>(
+        options.progress,
+        options.progress == Progress::Mode::line ? std::chrono::milliseconds(200) : options.progress_interval);
   }
 
   // ---- sending ----
@@ -221,6 +225,26 @@ struct Broker::Impl {
     reply.workers_alive = static_cast<std::uint32_t>(scheduler->live_workers().size());
     reply.first_failure = scheduler->first_failure();
     reply.exit_status = scheduler->complete() ? scheduler->exit_status() : -1;
+    for (auto state : {AssignmentState::waiting, AssignmentState::queued, AssignmentState::dispatched,
+                       AssignmentState::running, AssignmentState::done, AssignmentState::quarantined,
+                       AssignmentState::abandoned})
+      reply.assignments_by_state.emplace_back(to_string(state), scheduler->count(state));
+    reply.nodes_failed = scheduler->nodes_failed();
+    reply.nodes_skipped = scheduler->nodes_skipped();
+    const auto now = Clock::now();
+    for (const auto& [id, w] : scheduler->workers()) {
+      WorkerInfo info;
+      info.id = id;
+      info.host = w.host;
+      info.pid = w.pid;
+      info.slots = w.slots;
+      info.running = static_cast<std::uint32_t>(w.assigned.size());
+      info.alive = w.alive;
+      info.last_seen_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - w.last_seen).count();
+      info.lost_reason = w.lost_reason;
+      reply.workers.push_back(std::move(info));
+    }
+    reply.elapsed_seconds = std::chrono::duration<double>(now - started_at).count();
     return reply;
   }
 
@@ -295,12 +319,14 @@ struct Broker::Impl {
       dispatch();
       broadcast_kill_if_aborted();
       sync_journal();
+      progress->tick(Clock::now(), [this] { return figures(); });
       if (done()) break;
 
       std::vector<zmq::pollitem_t> items{{work.handle(), 0, ZMQ_POLLIN, 0},
                                          {config.handle(), 0, ZMQ_POLLIN, 0},
                                          {control.handle(), 0, ZMQ_POLLIN, 0}};
-      poll_items(items, std::min({until(next_beat), until(deadline), until(scheduler->next_expiry())}));
+      poll_items(items, std::min({until(next_beat), until(deadline), until(scheduler->next_expiry()),
+                                  until(progress->next_due())}));
       // A new subscriber (a late worker, a sink) gets the current state at once.
       if ((items[2].revents & ZMQ_POLLIN) && new_subscriber()) next_beat = Clock::now();
       if (items[0].revents & ZMQ_POLLIN) {
@@ -355,6 +381,19 @@ struct Broker::Impl {
     }
   }
 
+  ProgressFigures figures() const {
+    ProgressFigures f;
+    f.assignments = scheduler->assignments().size();
+    for (const auto& a : scheduler->assignments()) {
+      if (a.terminal()) ++f.assignments_done;
+      if (a.state == AssignmentState::running || a.state == AssignmentState::dispatched) ++f.assignments_running;
+    }
+    f.nodes = scheduler->nodes();
+    f.failures = scheduler->failures();
+    f.workers = static_cast<std::uint32_t>(scheduler->live_workers().size());
+    return f;
+  }
+
   // Records every assignment whose state changed (one transaction per loop turn).
   void sync_journal() {
     std::vector<std::uint64_t> changed = scheduler->take_changed();
@@ -380,6 +419,7 @@ struct Broker::Impl {
   int run(std::atomic<bool>& stop_requested) {
     const auto forever = Clock::time_point::max();
     serve_until([&] { return scheduler->complete(); }, forever, stop_requested);
+    progress->finish(figures(), Clock::now());
     if (scheduler->state() == RunState::finished) finalize_run();
 
     // Tell every worker the run is over, and wait for their goodbyes.

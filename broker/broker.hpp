@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "broker/progress.hpp"
 #include "broker/scheduler.hpp"
 #include "common/address.hpp"
 #include "common/job_spec.hpp"
@@ -24,6 +25,8 @@ struct BrokerOptions {
   // sink's confirmation that the report is written (0: do not wait for a sink).
   std::chrono::milliseconds workers_timeout{5000};
   std::chrono::milliseconds report_timeout{30000};
+  Progress::Mode progress = Progress::Mode::off;
+  std::chrono::milliseconds progress_interval{5000};  // plain lines; a terminal line is redrawn every 0.2 s
 };
 
 class Broker {

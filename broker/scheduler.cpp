@@ -222,6 +222,8 @@ bool Scheduler::done(const std::string& worker, const Done& done) {
   a->root_fields = done.root_fields;
   a->root_data = done.root_data;
   nodes_ += done.nodes;
+  nodes_failed_ += done.failures;
+  nodes_skipped_ += done.skipped;
   finish_assignment(*a, done.complete ? AssignmentState::done : AssignmentState::abandoned);
   return true;
 }

@@ -139,6 +139,8 @@ class Scheduler {
   // Ids of the assignments whose state changed since the last call (for the journal).
   std::vector<std::uint64_t> take_changed();
   std::uint64_t nodes() const { return nodes_; }
+  std::uint64_t nodes_failed() const { return nodes_failed_; }
+  std::uint64_t nodes_skipped() const { return nodes_skipped_; }
   std::uint64_t redispatched() const { return superseded_.size(); }
   // Attempts whose rows do not count in the report (they were dispatched again).
   const std::vector<AssignmentRef>& superseded() const { return superseded_; }
@@ -168,6 +170,8 @@ class Scheduler {
   RunState state_ = RunState::running;
   std::size_t terminal_count_ = 0;
   std::uint64_t nodes_ = 0;
+  std::uint64_t nodes_failed_ = 0;
+  std::uint64_t nodes_skipped_ = 0;
   std::set<std::string> failed_nodes_;
   std::uint64_t quarantined_ = 0;
   std::uint64_t abandoned_ = 0;

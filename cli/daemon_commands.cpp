@@ -42,11 +42,11 @@ std::chrono::milliseconds seconds_option(const po::variables_map& vm, const char
 bool parse(const Arguments& args, const po::options_description& options, po::variables_map& vm,
            const char* usage) {
   po::store(po::command_line_parser(args).options(options).run(), vm);
-  po::notify(vm);
   if (vm.count("help")) {
     std::cout << usage << "\n\n" << options << "\n";
     return false;
   }
+  po::notify(vm);
   if (vm.count("log-level")) set_log_level(vm["log-level"].as<std::string>());
   return true;
 }
@@ -66,6 +66,8 @@ int broker_command(const Arguments& args) {
       ("bind", po::value<std::string>()->default_value("*"), "address to bind: HOST[:PORT_BASE] or ipc://PREFIX")
       ("port-base", po::value<int>(), "first port of the broker's block (default 5550)")
       ("report-timeout", po::value<double>()->default_value(30), "seconds to wait for the sink's report confirmation (0: no sink)")
+      ("progress", po::value<std::string>()->default_value("off"), "auto | line | plain | off: progress on standard error")
+      ("progress-interval", po::value<double>()->default_value(5), "seconds between plain progress lines")
       ("log-level", po::value<std::string>(), "debug | info | warn | error | off");
   add_job_options(options);
   po::variables_map vm;
@@ -79,6 +81,8 @@ int broker_command(const Arguments& args) {
   make_curator(broker_options.spec);  // the curator's own configuration is checked before any worker sees it
   broker_options.bind = with_port_base(vm["bind"].as<std::string>(), vm);
   broker_options.report_timeout = seconds_option(vm, "report-timeout");
+  broker_options.progress = parse_progress_mode(vm["progress"].as<std::string>(), isatty(STDERR_FILENO) != 0);
+  broker_options.progress_interval = seconds_option(vm, "progress-interval");
   Broker broker(std::move(broker_options));
   return run_in_foreground(broker);
 }

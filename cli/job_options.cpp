@@ -12,7 +12,7 @@ void add_job_options(po::options_description& options) {
       ("root", po::value<std::string>(), "directory tree to curate ([job] root)")
       ("manifest", po::value<std::string>(), "JSON Lines manifest to curate ([job] manifest)")
       ("levels", po::value<std::string>(), "ordered level names, comma-separated ([job] levels)")
-      ("curator", po::value<std::string>(), "noop | exec ([job] curator)")
+      ("curator", po::value<std::string>(), "noop | exec | checksum | inventory | validate | plugin ([job] curator)")
       ("exec", po::value<std::vector<std::string>>()->composing(), "LEVEL=COMMAND, repeatable ([exec] LEVEL)")
       ("order", po::value<std::string>(), "depth | breadth ([job] order)")
       ("partition-level", po::value<std::string>(), "level whose nodes become assignments ([job] partition_level)")

@@ -17,6 +17,8 @@ const char* kUsage =
     "  broker   partition the hierarchy and hand assignments to workers\n"
     "  worker   curate the assignments a broker hands out\n"
     "  sink     collect every worker's log records into the report\n"
+    "  tail     follow the records the sink writes, with filters\n"
+    "  status   the state of a run (a broker) or of a sink; the daemons' health check\n"
     "  version  print the version\n";
 
 }  // namespace
@@ -34,6 +36,8 @@ int main(int argc, char** argv) {
     if (command == "broker") return broker_command(args);
     if (command == "worker") return worker_command(args);
     if (command == "sink") return sink_command(args);
+    if (command == "tail") return tail_command(args);
+    if (command == "status") return status_command(args);
     if (command == "version" || command == "--version") {
       std::cout << "ramify " << RAMIFY_VERSION << "\n";
       return kExitOk;

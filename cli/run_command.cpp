@@ -66,20 +66,24 @@ int run_command(const Arguments& args) {
       ("concurrency,j", po::value<unsigned>()->default_value(0), "slots per worker (0: one per core)")
       ("report,o", po::value<std::string>(), "JSON Lines report to write")
       ("force", "replace an existing report")
-      ("quiet,q", "no line per log record")
+      ("quiet,q", "no line per log record, no progress")
+      ("progress", po::value<std::string>()->default_value("auto"), "auto | line | plain | off: progress on standard error")
+      ("progress-interval", po::value<double>()->default_value(5), "seconds between plain progress lines")
       ("verbose,v", "the daemons' own logs (joins, heartbeats) on standard error");
   add_job_options(options);
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(options).run(), vm);
-  po::notify(vm);
   if (vm.count("help")) {
-    std::cout << "Usage: ramify run --root DIR [--levels L1,L2,...] [--curator noop|exec] [--exec LEVEL=CMD]...\n"
+    std::cout << "Usage: ramify run --root DIR [--levels L1,L2,...] [--curator NAME] [--exec LEVEL=CMD]...\n"
                  "                  [--workers N] [--report FILE] [--config JOB.ini] [--set section.key=value]...\n"
                  "Runs a broker, a sink and N workers on this machine and curates the hierarchy.\n"
+                 "Curators: noop, exec, checksum, inventory, validate, plugin (see the README).\n"
+                 "Reports by extension: .jsonl, .csv, .db (SQLite).\n"
                  "Exit status: 0 every node ok, 1 the run failed, 2 usage or configuration error.\n\n"
               << options << "\n";
     return kExitOk;
   }
+  po::notify(vm);
   JobSpec spec = job_spec_from(vm);
   check_inputs(spec, vm);
   const unsigned workers = std::max(1u, vm["workers"].as<unsigned>());
@@ -98,7 +102,10 @@ int run_command(const Arguments& args) {
     sink_argv.push_back(vm["report"].as<std::string>());
   }
   if (vm.count("quiet")) sink_argv.push_back("--quiet");
-  std::vector<std::string> broker_argv{exe, "broker", "--bind", broker_address, "--log-level", log_level};
+  std::vector<std::string> broker_argv{
+      exe, "broker", "--bind", broker_address, "--log-level", log_level, "--progress",
+      vm.count("quiet") ? "off" : vm["progress"].as<std::string>(), "--progress-interval",
+      std::to_string(vm["progress-interval"].as<double>())};
   for (const auto& [key, value] : spec.entries()) {
     broker_argv.push_back("--set");
     broker_argv.push_back(key + "=" + value);

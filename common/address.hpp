@@ -15,7 +15,8 @@ inline constexpr int kWorkPort = 0;     // broker ROUTER: assignments out, worke
 inline constexpr int kConfigPort = 2;   // broker REP: job spec, status, report confirmation
 inline constexpr int kControlPort = 3;  // broker PUB: hb, kill, finish
 inline constexpr int kLogsPort = 0;     // sink SUB: log batches from workers
-inline constexpr int kTailPort = 1;     // sink PUB: acknowledgements and records for tailers
+inline constexpr int kTailPort = 1;     // sink XPUB: acknowledgements and records for tailers
+inline constexpr int kSinkStatusPort = 2;  // sink REP: status
 
 class Address {
  public:

@@ -200,6 +200,20 @@ struct StatusRequest {
   MSGPACK_DEFINE(version)
 };
 
+// One worker as the broker sees it.
+struct WorkerInfo {
+  std::string id;
+  std::string host;
+  std::int64_t pid = 0;
+  std::uint32_t slots = 0;
+  std::uint32_t running = 0;
+  bool alive = false;
+  std::int64_t last_seen_ms = 0;  // how long ago its last message came
+  std::string lost_reason;        // why it was declared dead
+  bool operator==(const WorkerInfo&) const = default;
+  MSGPACK_DEFINE(id, host, pid, slots, running, alive, last_seen_ms, lost_reason)
+};
+
 struct StatusReply {
   static constexpr const char* kType = "STATUS";
   std::uint32_t version = kProtocolVersion;
@@ -214,9 +228,29 @@ struct StatusReply {
   std::uint32_t workers_alive = 0;
   std::string first_failure;
   std::int32_t exit_status = -1;  // -1 while running
+  std::vector<std::pair<std::string, std::uint64_t>> assignments_by_state;
+  std::uint64_t nodes_skipped = 0;
+  std::uint64_t nodes_failed = 0;
+  std::vector<WorkerInfo> workers;
+  double elapsed_seconds = 0;
   bool operator==(const StatusReply&) const = default;
-  MSGPACK_DEFINE(version, run_id, state, assignments, assignments_done, assignments_failed,
-                 assignments_running, nodes, failures, workers_alive, first_failure, exit_status)
+  MSGPACK_DEFINE(version, run_id, state, assignments, assignments_done, assignments_failed, assignments_running, nodes,
+                 failures, workers_alive, first_failure, exit_status, assignments_by_state, nodes_skipped,
+                 nodes_failed, workers, elapsed_seconds)
+};
+
+// The sink's answer to a status request (on its own REP socket).
+struct SinkStatusReply {
+  static constexpr const char* kType = "SINK_STATUS";
+  std::uint32_t version = kProtocolVersion;
+  std::string run_id;
+  std::uint64_t records = 0;
+  std::vector<std::pair<std::string, std::uint64_t>> records_by_worker;
+  std::string report;
+  std::uint64_t tailers = 0;
+  bool finished = false;
+  bool operator==(const SinkStatusReply&) const = default;
+  MSGPACK_DEFINE(version, run_id, records, records_by_worker, report, tailers, finished)
 };
 
 // A chunk of a shared input ([inputs] NAME = path), served by the broker.
@@ -301,8 +335,20 @@ struct TailRecord {
   std::string worker_id;
   std::uint64_t seq = 0;
   LogRecord record;
+  std::string run_id;
   bool operator==(const TailRecord&) const = default;
-  MSGPACK_DEFINE(version, worker_id, seq, record)
+  MSGPACK_DEFINE(version, worker_id, seq, record, run_id)
+};
+
+// Sink -> tailers (topic "end"): the run's report is complete.
+struct TailEnd {
+  static constexpr const char* kType = "end";
+  std::uint32_t version = kProtocolVersion;
+  std::string run_id;
+  std::int32_t status = 0;
+  std::string summary;
+  bool operator==(const TailEnd&) const = default;
+  MSGPACK_DEFINE(version, run_id, status, summary)
 };
 
 }  // namespace ramify

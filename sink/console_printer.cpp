@@ -30,16 +30,21 @@ std::string ConsolePrinter::format(const std::string& worker, const LogRecord& r
   char clock[16];
   std::strftime(clock, sizeof clock, "%H:%M:%S", &tm);
   char head[64];
-  std::snprintf(head, sizeof head, "%s.%03d %-7s", clock, static_cast<int>((r.ts_us / 1000) % 1000),
-                r.kind == RecordKind::outcome ? "FAILED" : to_string(r.severity));
+  const char* tag = to_string(r.severity);
+  if (r.kind == RecordKind::outcome) tag = r.status == Status::failed ? "FAILED" : r.status == Status::ok ? "OK" : "SKIPPED";
+  std::snprintf(head, sizeof head, "%s.%03d %-7s", clock, static_cast<int>((r.ts_us / 1000) % 1000), tag);
   std::string line = head;
   line += " " + printable(r.search_key.empty() ? worker : r.search_key) + ": ";
-  line += printable(r.kind == RecordKind::outcome ? r.err : r.msg);
+  line += printable(r.kind == RecordKind::outcome && r.status == Status::failed ? r.err : r.msg);
   return line;
 }
 
 void ConsolePrinter::print(const std::string& worker, const LogRecord& r) {
   if (r.kind == RecordKind::outcome && r.status != Status::failed) return;
+  print_all(worker, r);
+}
+
+void ConsolePrinter::print_all(const std::string& worker, const LogRecord& r) {
   const std::string line = format(worker, r);
   if (colour_) {
     std::fprintf(out_, "%s%s\033[0m\n", colour_of(r), line.c_str());

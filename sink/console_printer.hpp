@@ -13,6 +13,8 @@ class ConsolePrinter {
   ConsolePrinter(std::FILE* out, bool colour) : out_(out), colour_(colour) {}
   // Prints log rows and failed outcomes; ok and skipped outcomes stay quiet.
   void print(const std::string& worker, const LogRecord& record);
+  // Prints any row, outcomes included.
+  void print_all(const std::string& worker, const LogRecord& record);
   // Human-readable form of one row, without colour.
   static std::string format(const std::string& worker, const LogRecord& record);
 

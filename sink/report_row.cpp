@@ -1,33 +1,9 @@
 #include "sink/report_row.hpp"
 
+#include "common/errors.hpp"
 #include "common/json_text.hpp"
 
 namespace ramify {
-
-std::string report_row_json(const std::string& worker, std::uint64_t seq, const LogRecord& r) {
-  JsonObject row;
-  row.field("kind", to_string(r.kind));
-  if (r.kind == RecordKind::outcome) row.field("status", to_string(r.status));
-  row.field("container_type", r.container_type)
-      .field("container_id", r.container_id)
-      .field("label", r.label)
-      .field("err", r.err)
-      .field("msg", r.msg)
-      .field("resolved", r.resolved)
-      .field("search_key", r.search_key)
-      .field("ts", iso8601_utc(r.ts_us))
-      .field("worker", worker)
-      .field("seq", seq)
-      .field("severity", to_string(r.severity))
-      .field("assignment", r.assignment)
-      .field("attempt", static_cast<std::uint64_t>(r.attempt));
-  if (!r.fields.empty()) {
-    JsonObject results;
-    for (const auto& [key, value] : r.fields) results.field(key, value);
-    row.raw("results", results.str());
-  }
-  return row.str();
-}
 
 namespace {
 
@@ -40,27 +16,73 @@ E enum_named(const std::string& text, std::initializer_list<E> values, E fallbac
 
 }  // namespace
 
-ReportRow report_row_from_json(const JsonValue& row) {
+RecordKind kind_named(const std::string& text) {
+  return enum_named(text, {RecordKind::log, RecordKind::outcome}, RecordKind::log);
+}
+Status status_named(const std::string& text) {
+  return enum_named(text, {Status::ok, Status::failed, Status::skipped}, Status::ok);
+}
+Severity severity_named(const std::string& text) {
+  return enum_named(text, {Severity::debug, Severity::info, Severity::warning, Severity::error}, Severity::info);
+}
+
+std::string results_json(const LogRecord& record) {
+  JsonObject results;
+  for (const auto& [key, value] : record.fields) results.field(key, value);
+  return results.str();
+}
+
+std::vector<std::pair<std::string, std::string>> results_from_json(const std::string& text) {
+  std::vector<std::pair<std::string, std::string>> fields;
+  if (text.empty()) return fields;
+  for (const auto& [key, value] : parse_json(text).members) fields.emplace_back(key, value.text);
+  return fields;
+}
+
+std::string report_row_json(const ReportRow& row) {
+  const LogRecord& r = row.record;
+  JsonObject json;
+  json.field("kind", to_string(r.kind));
+  if (r.kind == RecordKind::outcome) json.field("status", to_string(r.status));
+  json.field("container_type", r.container_type)
+      .field("container_id", r.container_id)
+      .field("label", r.label)
+      .field("err", r.err)
+      .field("msg", r.msg)
+      .field("resolved", r.resolved)
+      .field("search_key", r.search_key)
+      .field("ts", iso8601_utc(r.ts_us))
+      .field("worker", row.worker)
+      .field("seq", row.seq)
+      .field("severity", to_string(r.severity))
+      .field("assignment", r.assignment)
+      .field("attempt", static_cast<std::uint64_t>(r.attempt))
+      .field("run", row.run);
+  if (!r.fields.empty()) json.raw("results", results_json(r));
+  return json.str();
+}
+
+ReportRow report_row_from_json(const JsonValue& json) {
   ReportRow out;
-  out.worker = row.get("worker");
-  out.seq = row.get_uint("seq");
+  out.run = json.get("run");
+  out.worker = json.get("worker");
+  out.seq = json.get_uint("seq");
   LogRecord& r = out.record;
-  r.kind = enum_named(row.get("kind"), {RecordKind::log, RecordKind::outcome}, RecordKind::log);
-  r.status = enum_named(row.get("status"), {Status::ok, Status::failed, Status::skipped}, Status::ok);
-  r.severity = enum_named(row.get("severity"), {Severity::debug, Severity::info, Severity::warning, Severity::error},
-                          Severity::info);
-  r.container_type = row.get("container_type");
-  r.container_id = row.get("container_id");
-  r.label = row.get("label");
-  r.err = row.get("err");
-  r.msg = row.get("msg");
-  const JsonValue* resolved = row.find("resolved");
+  r.kind = kind_named(json.get("kind"));
+  r.status = status_named(json.get("status"));
+  r.severity = severity_named(json.get("severity"));
+  r.container_type = json.get("container_type");
+  r.container_id = json.get("container_id");
+  r.label = json.get("label");
+  r.err = json.get("err");
+  r.msg = json.get("msg");
+  const JsonValue* resolved = json.find("resolved");
   r.resolved = resolved && resolved->boolean;
-  r.search_key = row.get("search_key");
-  r.ts_us = parse_iso8601_utc(row.get("ts"));
-  r.assignment = row.get_uint("assignment");
-  r.attempt = static_cast<std::uint32_t>(row.get_uint("attempt"));
-  if (const JsonValue* results = row.find("results"))
+  r.search_key = json.get("search_key");
+  r.ts_us = parse_iso8601_utc(json.get("ts"));
+  r.assignment = json.get_uint("assignment");
+  r.attempt = static_cast<std::uint32_t>(json.get_uint("attempt"));
+  if (const JsonValue* results = json.find("results"))
     for (const auto& [key, value] : results->members) r.fields.emplace_back(key, value.text);
   return out;
 }

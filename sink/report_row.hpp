@@ -1,5 +1,7 @@
 #pragma once
-// One report row as a JSON object (one line of the .jsonl report).
+// One report row: a record with who sent it. The formats (JSON Lines, CSV,
+// SQLite) all write the same fields; this file holds the JSON form and the
+// text forms of the enumerations shared by the readers.
 
 #include <string>
 
@@ -8,18 +10,27 @@
 
 namespace ramify {
 
-// Fields, in order: kind, status (outcome rows), container_type, container_id,
-// label, err, msg, resolved, search_key (the Python HierarchyCurator report's
-// columns), ts, worker, seq, severity, assignment, attempt, and `results`
-// (the curator's structured fields) when there are any.
-std::string report_row_json(const std::string& worker, std::uint64_t seq, const LogRecord& record);
-
-// The record a report row was written from (what a restarted sink reads back).
 struct ReportRow {
+  std::string run;
   std::string worker;
   std::uint64_t seq = 0;
   LogRecord record;
 };
+
+// Fields, in order: kind, status (outcome rows), container_type, container_id,
+// label, err, msg, resolved, search_key (the Python HierarchyCurator report's
+// columns), ts, worker, seq, severity, assignment, attempt, run, and `results`
+// (the curator's structured fields) when there are any.
+std::string report_row_json(const ReportRow& row);
 ReportRow report_row_from_json(const JsonValue& row);
+
+// `results` as one JSON object ("{}" when there are none), and back.
+std::string results_json(const LogRecord& record);
+std::vector<std::pair<std::string, std::string>> results_from_json(const std::string& text);
+
+// Enumerations from their report names (the inverse of to_string).
+RecordKind kind_named(const std::string& text);
+Status status_named(const std::string& text);
+Severity severity_named(const std::string& text);
 
 }  // namespace ramify

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "common/address.hpp"
 #include "common/codec.hpp"
@@ -10,8 +11,7 @@
 #include "common/logging.hpp"
 #include "common/sockets.hpp"
 #include "sink/console_printer.hpp"
-#include "sink/report_row.hpp"
-#include "sink/report_writer.hpp"
+#include "sink/report_file.hpp"
 #include "sink/run_summary.hpp"
 #include "sink/sequence_tracker.hpp"
 
@@ -26,12 +26,13 @@ struct Sink::Impl {
   std::shared_ptr<spdlog::logger> log = logger("sink");
 
   zmq::context_t context{1};
-  zmq::socket_t logs;  // SUB, bound: batches from workers
-  zmq::socket_t tail;  // XPUB, bound: acks for workers, rows for tailers
+  zmq::socket_t logs;    // SUB, bound: batches from workers
+  zmq::socket_t tail;    // XPUB, bound: acks for workers, rows for tailers
+  zmq::socket_t status;  // REP, bound: the sink's status
   std::optional<zmq::socket_t> control;  // SUB to the broker's PUB
   std::optional<ConfigClient> broker_config;
 
-  std::optional<ReportWriter> report;
+  std::unique_ptr<ReportFile> report;
   ConsolePrinter console;
   RunSummary summary;
   std::map<std::string, SequenceTracker> trackers;
@@ -39,16 +40,15 @@ struct Sink::Impl {
   std::optional<Finish> finish;
   Clock::time_point drain_deadline{};
   Clock::time_point started_at = Clock::now();
-  std::uint64_t tail_subscribers = 0;
+  std::uint64_t tailers = 0;
   std::uint64_t bad_messages = 0;
   std::uint64_t foreign_batches = 0;
 
   explicit Impl(SinkOptions opts) : options(std::move(opts)), console(stderr, options.colour) {
     if (!options.report.empty()) {
-      using Existing = ReportWriter::Existing;
-      const Existing existing = options.append ? Existing::append : options.force ? Existing::replace : Existing::refuse;
-      report.emplace(options.report, existing, [this](const JsonValue& json) {
-        ReportRow row = report_row_from_json(json);
+      const ExistingReport existing =
+          options.append ? ExistingReport::append : options.force ? ExistingReport::replace : ExistingReport::refuse;
+      report = open_report(options.report, existing, [this](const ReportRow& row) {
         if (trackers[row.worker].accept(row.seq)) summary.add(row.worker, row.record);
       });
     }
@@ -67,6 +67,11 @@ struct Sink::Impl {
     tail_options.linger = std::chrono::milliseconds(200);
     tail = make_socket(context, zmq::socket_type::xpub, tail_options);
     tail.bind(address.endpoint(kTailPort, "tail"));
+
+    SocketOptions status_options;
+    status_options.max_message = 4096;
+    status = make_socket(context, zmq::socket_type::rep, status_options);
+    status.bind(address.endpoint(kSinkStatusPort, "status"));
 
     if (!options.broker.empty()) {
       Address broker = Address::parse(options.broker, kBrokerPortBase);
@@ -105,7 +110,7 @@ struct Sink::Impl {
       for (std::size_t i = 0; i < records.size(); ++i) {
         const std::uint64_t seq = batch.first_seq + i;
         if (!tracker.accept(seq)) continue;  // a duplicate from a replay
-        write(batch.worker_id, seq, records[i]);
+        write(ReportRow{batch.run_id, batch.worker_id, seq, std::move(records[i])});
       }
       to_ack.insert(batch.worker_id);
     } catch (const DecodeError& e) {
@@ -113,12 +118,12 @@ struct Sink::Impl {
     }
   }
 
-  void write(const std::string& worker, std::uint64_t seq, const LogRecord& record) {
-    if (report) report->write(worker, seq, record);
-    summary.add(worker, record);
-    if (!options.quiet) console.print(worker, record);
-    if (tail_subscribers > 0) {
-      TailRecord tail_record{kProtocolVersion, worker, seq, record};
+  void write(const ReportRow& row) {
+    if (report) report->write(row);
+    summary.add(row.worker, row.record);
+    if (!options.quiet) console.print(row.worker, row.record);
+    if (tailers > 0) {
+      TailRecord tail_record{kProtocolVersion, row.worker, row.seq, row.record, row.run};
       send_frames(tail, {TailRecord::kType, encode(tail_record)});
     }
   }
@@ -132,14 +137,34 @@ struct Sink::Impl {
     }
   }
 
+  // Counts the tailers (subscribers of the record topic; workers subscribe to acks only).
   void on_tail_subscription() {
     auto frames = receive_frames(tail, 1);
     if (!frames || frames->size() != 1 || (*frames)[0].size() < 1) return;
     const std::string text = frame_text((*frames)[0]);
     const std::string topic = text.substr(1);
-    if (topic.rfind(TailRecord::kType, 0) != 0 && !std::string(TailRecord::kType).starts_with(topic)) return;
-    if (text[0] == 1) ++tail_subscribers;
-    if (text[0] == 0 && tail_subscribers > 0) --tail_subscribers;
+    if (!std::string(TailRecord::kType).starts_with(topic)) return;
+    if (text[0] == 1) {
+      ++tailers;
+      log->info("a tailer subscribed ({} now)", tailers);
+    } else if (text[0] == 0 && tailers > 0) {
+      --tailers;
+    }
+  }
+
+  void on_status_request() {
+    auto frames = receive_frames(status, 2);
+    if (!frames) return;
+    SinkStatusReply reply;
+    reply.run_id = run_id;
+    for (const auto& [worker, tracker] : trackers) {
+      reply.records += tracker.received();
+      reply.records_by_worker.emplace_back(worker, tracker.received());
+    }
+    reply.report = report ? report->path() : "";
+    reply.tailers = tailers;
+    reply.finished = finish.has_value();
+    send_frames(status, {SinkStatusReply::kType, encode(reply)});
   }
 
   // ---- the broker ----
@@ -193,13 +218,13 @@ struct Sink::Impl {
   // ---- the end ----
 
   int conclude() {
-    int status = 0;
+    int status_code = 0;
     const auto [lost, with_dead] = missing();
     if (finish) {
-      status = finish->status;
+      status_code = finish->status;
       for (std::size_t i = 0; i < finish->final_records.size(); ++i) {
         const LogRecord& record = finish->final_records[i];
-        if (report) report->write("broker", i + 1, record);
+        if (report) report->write(ReportRow{run_id, "broker", i + 1, record});
         summary.add_final(record);
         if (!options.quiet) console.print("broker", record);
       }
@@ -212,7 +237,7 @@ struct Sink::Impl {
     if (report) report->flush();
     RunSummary::Footer footer;
     footer.run_id = run_id.empty() ? "(standalone)" : run_id;
-    footer.status = lost > 0 ? 1 : status;
+    footer.status = lost > 0 ? 1 : status_code;
     footer.lost = lost;
     footer.dead_worker_records = with_dead;
     if (finish) {
@@ -221,7 +246,9 @@ struct Sink::Impl {
     }
     footer.report_path = report ? report->path() : "";
     footer.elapsed_seconds = std::chrono::duration<double>(Clock::now() - started_at).count();
-    std::cout << summary.render(footer) << std::flush;
+    const std::string text = summary.render(footer);
+    std::cout << text << std::flush;
+    send_frames(tail, {TailEnd::kType, encode(TailEnd{kProtocolVersion, run_id, footer.status, text})});
 
     if (finish && broker_config) {
       std::uint64_t records = 0;
@@ -240,7 +267,9 @@ struct Sink::Impl {
       if (stop_requested.exchange(false)) break;
       if (finish && (have_everything() || Clock::now() >= drain_deadline)) break;
 
-      std::vector<zmq::pollitem_t> items{{logs.handle(), 0, ZMQ_POLLIN, 0}, {tail.handle(), 0, ZMQ_POLLIN, 0}};
+      std::vector<zmq::pollitem_t> items{{logs.handle(), 0, ZMQ_POLLIN, 0},
+                                         {tail.handle(), 0, ZMQ_POLLIN, 0},
+                                         {status.handle(), 0, ZMQ_POLLIN, 0}};
       if (control) items.push_back({control->handle(), 0, ZMQ_POLLIN, 0});
       poll_items(items, std::chrono::milliseconds(200));
 
@@ -250,7 +279,8 @@ struct Sink::Impl {
       send_acks(to_ack);
       if (items[1].revents & ZMQ_POLLIN)
         for (int i = 0; i < 1000 && (tail.get(zmq::sockopt::events) & ZMQ_POLLIN); ++i) on_tail_subscription();
-      if (control && (items[2].revents & ZMQ_POLLIN))
+      if (items[2].revents & ZMQ_POLLIN) on_status_request();
+      if (control && (items[3].revents & ZMQ_POLLIN))
         for (int i = 0; i < 100 && (control->get(zmq::sockopt::events) & ZMQ_POLLIN); ++i) on_control();
     }
     return conclude();

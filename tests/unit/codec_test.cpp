@@ -77,7 +77,8 @@ TEST(Codec, RoundTripsEveryMessageType) {
   expect_round_trip(ErrorReply{kProtocolVersion, "nope"});
   expect_round_trip(LogBatch{kProtocolVersion, "r1", "w1", 5, 1, encode_records({sample_record()})});
   expect_round_trip(LogAck{kProtocolVersion, "w1", 5});
-  expect_round_trip(TailRecord{kProtocolVersion, "w1", 5, sample_record()});
+  expect_round_trip(TailRecord{kProtocolVersion, "w1", 5, sample_record(), "r1"});
+  expect_round_trip(TailEnd{kProtocolVersion, "r1", 1, "summary"});
 }
 
 TEST(Codec, RoundTripsRecordsOfABatch) {

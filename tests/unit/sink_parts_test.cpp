@@ -6,7 +6,6 @@
 #include "common/json_reader.hpp"
 #include "common/json_text.hpp"
 #include "sink/report_row.hpp"
-#include "sink/report_writer.hpp"
 #include "sink/run_summary.hpp"
 #include "sink/sequence_tracker.hpp"
 #include "support/temp_dir.hpp"
@@ -54,7 +53,7 @@ TEST(ReportRow, HasTheHierarchyCuratorColumnsFirst) {
   r.err = "boom";
   r.resolved = false;
   r.fields = {{"sha256", "ab"}};
-  std::string json = report_row_json("w1", 9, r);
+  std::string json = report_row_json(ReportRow{"run1", "w1", 9, r});
   EXPECT_EQ(json.rfind("{\"kind\":\"outcome\",\"status\":\"failed\",\"container_type\":\"file\",\"container_id\":\"s/x\","
                        "\"label\":\"\",\"err\":\"boom\",\"msg\":\"\",\"resolved\":false,\"search_key\":\"\",\"ts\":",
                        0),
@@ -64,63 +63,6 @@ TEST(ReportRow, HasTheHierarchyCuratorColumnsFirst) {
   EXPECT_EQ(row.get("worker"), "w1");
   EXPECT_EQ(row.get_uint("seq"), 9u);
   EXPECT_EQ(row.find("results")->get("sha256"), "ab");
-}
-
-TEST(ReportWriter, RefusesToOverwriteAndDropsSupersededOutcomes) {
-  testing::TempDir dir;
-  const std::string path = dir.write("r.jsonl", "old");
-  EXPECT_THROW({ ReportWriter refused(path, ReportWriter::Existing::refuse); }, ConfigError);
-  ReportWriter writer(path, ReportWriter::Existing::replace);
-  LogRecord outcome;
-  outcome.kind = RecordKind::outcome;
-  outcome.container_id = "bad\xff";
-  outcome.assignment = 1;
-  outcome.attempt = 1;
-  writer.write("w", 1, outcome);
-  LogRecord log = outcome;
-  log.kind = RecordKind::log;
-  writer.write("w", 2, log);
-  outcome.attempt = 2;
-  writer.write("w2", 1, outcome);
-  EXPECT_EQ(writer.drop_outcomes({{1, 1}}), 1u);
-  writer.flush();
-  std::ifstream in(path);
-  std::vector<JsonValue> rows;
-  for (std::string line; std::getline(in, line);) rows.push_back(parse_json(line));
-  ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[0].get("kind"), "log");
-  EXPECT_EQ(rows[1].get_uint("attempt"), 2u);
-  EXPECT_EQ(rows[1].get("container_id"), "bad\xff");
-}
-
-TEST(ReportWriter, AppendReadsBackEveryCompleteRowAndDropsATornOne) {
-  testing::TempDir dir;
-  LogRecord record;
-  record.kind = RecordKind::outcome;
-  record.status = Status::failed;
-  record.container_type = "file";
-  record.container_id = "s/\xff x";
-  record.err = "boom";
-  record.ts_us = 1700000000123456;
-  record.assignment = 4;
-  record.attempt = 2;
-  record.fields = {{"k", "v"}};
-  const std::string path = dir.write("r.jsonl", report_row_json("w1", 7, record) + "\n{\"kind\":\"lo");
-  std::vector<ReportRow> rows;
-  {
-    ReportWriter writer(path, ReportWriter::Existing::append,
-                        [&](const JsonValue& row) { rows.push_back(report_row_from_json(row)); });
-    writer.write("w1", 8, record);
-  }
-  ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0].worker, "w1");
-  EXPECT_EQ(rows[0].seq, 7u);
-  EXPECT_EQ(rows[0].record, record);
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  ASSERT_EQ(lines.size(), 2u);  // the torn row is gone, the new one follows the old
-  EXPECT_EQ(parse_json(lines[1]).get_uint("seq"), 8u);
 }
 
 TEST(RunSummary, CountsByLevelAndForgetsSupersededAttempts) {

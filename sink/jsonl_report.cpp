@@ -1,4 +1,4 @@
-#include "sink/report_writer.hpp"
+#include "sink/jsonl_report.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,18 +9,13 @@
 #include <set>
 
 #include "common/errors.hpp"
-#include "common/json_reader.hpp"
-#include "sink/report_row.hpp"
 
 namespace ramify {
 
-ReportWriter::ReportWriter(std::string path, Existing existing, const RowHandler& on_existing_row)
+JsonlReport::JsonlReport(std::string path, ExistingReport existing, const ExistingRowHandler& on_existing_row)
     : path_(std::move(path)) {
   struct stat st {};
-  const bool exists = stat(path_.c_str(), &st) == 0;
-  if (exists && existing == Existing::refuse)
-    throw ConfigError("report " + path_ + " already exists (use --force to replace it, or --append to continue it)");
-  if (exists && existing == Existing::append) {
+  if (existing == ExistingReport::append && stat(path_.c_str(), &st) == 0) {
     std::ifstream in(path_, std::ios::binary);
     std::string line;
     std::uint64_t complete_bytes = 0;
@@ -28,7 +23,7 @@ ReportWriter::ReportWriter(std::string path, Existing existing, const RowHandler
       if (in.eof()) break;  // no newline: a row cut short by a crash
       complete_bytes += line.size() + 1;
       try {
-        if (on_existing_row) on_existing_row(parse_json(line));
+        if (on_existing_row) on_existing_row(report_row_from_json(parse_json(line)));
       } catch (const DecodeError& e) {
         throw ConfigError("report " + path_ + " cannot be continued: " + e.what());
       }
@@ -37,24 +32,24 @@ ReportWriter::ReportWriter(std::string path, Existing existing, const RowHandler
     if (truncate(path_.c_str(), static_cast<off_t>(complete_bytes)) != 0)
       throw ConfigError("cannot continue report " + path_ + ": " + std::strerror(errno));
   }
-  file_ = std::fopen(path_.c_str(), existing == Existing::append ? "a" : "w");
+  file_ = std::fopen(path_.c_str(), existing == ExistingReport::append ? "a" : "w");
   if (!file_) throw ConfigError("cannot create report " + path_ + ": " + std::strerror(errno));
   std::setvbuf(file_, nullptr, _IOFBF, 1 << 20);
 }
 
-ReportWriter::~ReportWriter() {
+JsonlReport::~JsonlReport() {
   if (file_) std::fclose(file_);
 }
 
-void ReportWriter::write(const std::string& worker, std::uint64_t seq, const LogRecord& record) {
-  std::string line = report_row_json(worker, seq, record);
+void JsonlReport::write(const ReportRow& row) {
+  std::string line = report_row_json(row);
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), file_);
 }
 
-void ReportWriter::flush() { std::fflush(file_); }
+void JsonlReport::flush() { std::fflush(file_); }
 
-std::uint64_t ReportWriter::drop_outcomes(const std::vector<AssignmentRef>& attempts) {
+std::uint64_t JsonlReport::drop_outcomes(const std::vector<AssignmentRef>& attempts) {
   if (attempts.empty()) return 0;
   std::set<std::pair<std::uint64_t, std::uint64_t>> drop;
   for (const auto& a : attempts) drop.emplace(a.id, a.attempt);

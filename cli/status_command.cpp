@@ -1,0 +1,143 @@
+// `ramify status`: the state of a run, from its broker, or of a sink. It is
+// also the daemons' health check: exit 0 when the daemon answered, 1 when not.
+
+#include <boost/program_options.hpp>
+#include <cmath>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "common/address.hpp"
+#include "common/config_client.hpp"
+#include "common/errors.hpp"
+#include "common/json_text.hpp"
+#include "spdlog/fmt/fmt.h"
+
+namespace po = boost::program_options;
+
+namespace ramify {
+namespace {
+
+std::string broker_json(const StatusReply& s) {
+  JsonObject by_state;
+  for (const auto& [state, count] : s.assignments_by_state) by_state.field(state, count);
+  std::string workers = "[";
+  for (std::size_t i = 0; i < s.workers.size(); ++i) {
+    const WorkerInfo& w = s.workers[i];
+    JsonObject worker;
+    worker.field("id", w.id)
+        .field("host", w.host)
+        .field("pid", w.pid)
+        .field("slots", static_cast<std::uint64_t>(w.slots))
+        .field("running", static_cast<std::uint64_t>(w.running))
+        .field("alive", w.alive)
+        .field("last_seen_ms", w.last_seen_ms)
+        .field("lost_reason", w.lost_reason);
+    workers += (i ? "," : "") + worker.str();
+  }
+  workers += "]";
+  JsonObject nodes;
+  nodes.field("curated", s.nodes)
+      .field("ok", s.nodes - s.nodes_failed - s.nodes_skipped)
+      .field("failed", s.nodes_failed)
+      .field("skipped", s.nodes_skipped);
+  JsonObject out;
+  out.field("run", s.run_id)
+      .field("state", to_string(s.state))
+      .field("elapsed_seconds", static_cast<std::int64_t>(std::llround(s.elapsed_seconds)))
+      .field("assignments", s.assignments)
+      .raw("assignments_by_state", by_state.str())
+      .raw("nodes", nodes.str())
+      .field("failures", s.failures)
+      .field("workers_alive", static_cast<std::uint64_t>(s.workers_alive))
+      .raw("workers", workers)
+      .field("first_failure", s.first_failure)
+      .field("exit_status", static_cast<std::int64_t>(s.exit_status));
+  return out.str();
+}
+
+void print_broker(const StatusReply& s) {
+  std::cout << fmt::format("run {}: {}, {:.1f} s\n", s.run_id, to_string(s.state), s.elapsed_seconds);
+  std::cout << fmt::format("assignments: {}", s.assignments);
+  std::string sep = " (";
+  for (const auto& [state, count] : s.assignments_by_state) {
+    if (count == 0) continue;
+    std::cout << sep << state << " " << count;
+    sep = ", ";
+  }
+  std::cout << (sep == ", " ? ")" : "") << "\n";
+  std::cout << fmt::format("nodes: {} curated (ok {}, failed {}, skipped {})\n", s.nodes,
+                           s.nodes - s.nodes_failed - s.nodes_skipped, s.nodes_failed, s.nodes_skipped);
+  std::cout << fmt::format("workers: {} alive of {}\n", s.workers_alive, s.workers.size());
+  for (const WorkerInfo& w : s.workers)
+    std::cout << fmt::format("  {:<28} host {:<12} pid {:<7} slots {:<3} running {:<3} heard {:.1f} s ago  {}\n", w.id,
+                             w.host, w.pid, w.slots, w.running, static_cast<double>(w.last_seen_ms) / 1000.0,
+                             w.alive ? "alive" : "dead (" + w.lost_reason + ")");
+  std::cout << "first failure: " << (s.first_failure.empty() ? "none" : s.first_failure) << "\n";
+}
+
+void print_sink(const SinkStatusReply& s, bool json) {
+  if (json) {
+    JsonObject workers;
+    for (const auto& [worker, count] : s.records_by_worker) workers.field(worker, count);
+    JsonObject out;
+    out.field("run", s.run_id)
+        .field("records", s.records)
+        .raw("records_by_worker", workers.str())
+        .field("report", s.report)
+        .field("tailers", s.tailers)
+        .field("finished", s.finished);
+    std::cout << out.str() << "\n";
+    return;
+  }
+  std::cout << fmt::format("sink of run {}: {} record(s), report {}, {} tailer(s){}\n",
+                           s.run_id.empty() ? "(not known yet)" : s.run_id, s.records,
+                           s.report.empty() ? "(none)" : s.report, s.tailers, s.finished ? ", run finished" : "");
+  for (const auto& [worker, count] : s.records_by_worker) std::cout << "  " << worker << ": " << count << "\n";
+}
+
+}  // namespace
+
+int status_command(const Arguments& args) {
+  po::options_description options("ramify status options");
+  options.add_options()("help,h", "show this help")
+      ("broker", po::value<std::string>(), "the broker: HOST[:PORT_BASE] or ipc://PREFIX")
+      ("sink", po::value<std::string>(), "the sink: HOST[:PORT_BASE] or ipc://PREFIX")
+      ("json", "one JSON object, for scripts")
+      ("timeout", po::value<double>()->default_value(2), "seconds to wait for the answer");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(options).run(), vm);
+  po::notify(vm);
+  if (vm.count("help") || (vm.count("broker") == 0 && vm.count("sink") == 0)) {
+    std::cout << "Usage: ramify status --broker HOST [--json]   (or --sink HOST)\n"
+                 "Prints the run: its workers (host, slots, last heartbeat), assignments by state, nodes by\n"
+                 "status, the first failure. Exit status 0 when the daemon answered, 1 when it did not:\n"
+                 "this is the daemons' health check.\n\n"
+              << options << "\n";
+    return vm.count("help") ? kExitOk : kExitUsage;
+  }
+  const bool json = vm.count("json") > 0;
+  const auto timeout = std::chrono::milliseconds(std::llround(vm["timeout"].as<double>() * 1000));
+  zmq::context_t context(1);
+  try {
+    if (vm.count("broker")) {
+      const Address broker = Address::parse(vm["broker"].as<std::string>(), kBrokerPortBase);
+      ConfigClient client(context, broker.endpoint(kConfigPort, "config"), timeout, 1);
+      StatusReply reply = client.call<StatusReply>(StatusRequest{});
+      if (json) {
+        std::cout << broker_json(reply) << "\n";
+      } else {
+        print_broker(reply);
+      }
+    } else {
+      const Address sink = Address::parse(vm["sink"].as<std::string>(), kSinkPortBase);
+      ConfigClient client(context, sink.endpoint(kSinkStatusPort, "status"), timeout, 1);
+      print_sink(client.call<SinkStatusReply>(StatusRequest{}), json);
+    }
+  } catch (const TimeoutError& e) {
+    std::cerr << "ramify status: " << e.what() << "\n";
+    return kExitFailed;
+  }
+  return kExitOk;
+}
+
+}  // namespace ramify

@@ -1,0 +1,111 @@
+// `ramify tail`: follows the sink's republished stream of records from any host.
+
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/program_options.hpp>
+#include <cmath>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/tail_filter.hpp"
+#include "common/address.hpp"
+#include "common/codec.hpp"
+#include "common/errors.hpp"
+#include "common/sockets.hpp"
+#include "sink/console_printer.hpp"
+#include "sink/report_row.hpp"
+
+namespace po = boost::program_options;
+
+namespace ramify {
+namespace {
+std::atomic<bool> g_stop_tail{false};
+}  // namespace
+
+int tail_command(const Arguments& args) {
+  po::options_description options("ramify tail options");
+  options.add_options()("help,h", "show this help")
+      ("sink", po::value<std::string>()->required(), "the sink: HOST[:PORT_BASE] or ipc://PREFIX")
+      ("level", po::value<std::string>(), "only records of nodes of this level (file, subject, ...)")
+      ("severity", po::value<std::string>(), "only records of at least this severity: debug, info, warning, error")
+      ("worker", po::value<std::string>(), "only records of this worker")
+      ("grep", po::value<std::string>(), "only records whose message, error or node id matches this regular expression")
+      ("failures", "only failed outcomes and error records")
+      ("logs", "only log records (no outcome rows)")
+      ("json", "one JSON object per record, as in the .jsonl report")
+      ("count", po::value<std::uint64_t>(), "leave after this many records")
+      ("follow", "keep following after the run ends (the next run on the same sink)");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(options).run(), vm);
+  if (vm.count("help")) {
+    std::cout << "Usage: ramify tail --sink HOST [filters] [--json]\n"
+                 "Follows the records the sink writes, from any host, as they arrive; leaves when the run ends.\n"
+                 "It sees what is written after it connects (the report has everything).\n\n"
+              << options << "\n";
+    return kExitOk;
+  }
+  po::notify(vm);
+
+  TailFilter filter;
+  if (vm.count("level")) filter.level = vm["level"].as<std::string>();
+  if (vm.count("severity")) filter.min_severity = parse_severity(vm["severity"].as<std::string>());
+  if (vm.count("worker")) filter.worker = vm["worker"].as<std::string>();
+  if (vm.count("grep")) {
+    try {
+      filter.grep = std::regex(vm["grep"].as<std::string>());
+    } catch (const std::regex_error& e) {
+      throw ConfigError("--grep: invalid regular expression: " + std::string(e.what()));
+    }
+  }
+  filter.failures = vm.count("failures") > 0;
+  filter.logs_only = vm.count("logs") > 0;
+  const bool json = vm.count("json") > 0;
+  const bool follow = vm.count("follow") > 0;
+  const std::uint64_t limit = vm.count("count") ? vm["count"].as<std::uint64_t>() : 0;
+  ConsolePrinter printer(stdout, isatty(STDOUT_FILENO) != 0);
+
+  zmq::context_t context(1);
+  SocketOptions socket_options;
+  socket_options.max_message = kMaxLogMessage;
+  socket_options.immediate = false;
+  socket_options.receive_hwm = 100000;
+  zmq::socket_t socket = make_socket(context, zmq::socket_type::sub, socket_options);
+  socket.set(zmq::sockopt::subscribe, TailRecord::kType);
+  socket.set(zmq::sockopt::subscribe, TailEnd::kType);
+  socket.connect(Address::parse(vm["sink"].as<std::string>(), kSinkPortBase).endpoint(kTailPort, "tail"));
+  on_stop_signal([] { g_stop_tail = true; });
+
+  std::uint64_t shown = 0;
+  while (!g_stop_tail) {
+    std::vector<zmq::pollitem_t> items{{socket.handle(), 0, ZMQ_POLLIN, 0}};
+    poll_items(items, std::chrono::milliseconds(200));
+    if (!(items[0].revents & ZMQ_POLLIN)) continue;
+    while (auto frames = receive_frames(socket, 2)) {
+      if (frames->size() != 2) continue;
+      const std::string topic = frame_text((*frames)[0]);
+      try {
+        if (topic == TailEnd::kType) {
+          TailEnd end = decode<TailEnd>((*frames)[1].to_string_view());
+          if (!json) std::cout << end.summary << std::flush;
+          if (!follow) return end.status == 0 ? kExitOk : kExitFailed;
+          continue;
+        }
+        TailRecord tail = decode<TailRecord>((*frames)[1].to_string_view(), limits_for<LogBatch>());
+        if (!filter.admits(tail.worker_id, tail.record)) continue;
+        if (json) {
+          std::cout << report_row_json(ReportRow{tail.run_id, tail.worker_id, tail.seq, tail.record}) << "\n";
+        } else {
+          printer.print_all(tail.worker_id, tail.record);
+        }
+        std::cout.flush();
+        if (limit && ++shown >= limit) return kExitOk;
+      } catch (const DecodeError& e) {
+        std::cerr << "ramify tail: dropped a bad message: " << e.what() << "\n";
+      }
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace ramify
