@@ -73,6 +73,14 @@ TEST(Codec, RoundTripsEveryMessageType) {
   status.exit_status = 1;
   expect_round_trip(status);
   expect_round_trip(ReportDone{kProtocolVersion, "r1", 100, 0});
+  expect_round_trip(InputRequest{kProtocolVersion, "refs", 1 << 20, "w1"});
+  expect_round_trip(InputChunk{kProtocolVersion, "refs", 3, "abc", 0, std::string("\0\1\2", 3)});
+  expect_round_trip(SinkStatusReply{kProtocolVersion, "r1", 9, {{"w1", 9}}, "r.jsonl", 1, true});
+  StatusReply full;
+  full.workers = {WorkerInfo{"w1", "h", 3, 2, 1, false, 1500, "it missed its heartbeats"}};
+  full.assignments_by_state = {{"done", 4}};
+  full.elapsed_seconds = 1.5;
+  expect_round_trip(full);
   expect_round_trip(Ok{});
   expect_round_trip(ErrorReply{kProtocolVersion, "nope"});
   expect_round_trip(LogBatch{kProtocolVersion, "r1", "w1", 5, 1, encode_records({sample_record()})});
