@@ -5,7 +5,9 @@
 #include <atomic>
 #include <boost/program_options.hpp>
 #include <cmath>
+#include <cctype>
 #include <iostream>
+#include <set>
 
 #include "broker/broker.hpp"
 #include "cli/commands.hpp"
@@ -39,11 +41,30 @@ std::chrono::milliseconds seconds_option(const po::variables_map& vm, const char
 }
 
 // Parses `args` against `options`; prints help and returns false for --help.
+// Options a daemon also takes from the environment (RAMIFY_BROKER for
+// --broker...), for containers; the command line wins. Only these, so that
+// the RAMIFY_* variables exec commands see never configure a nested ramify.
+const std::set<std::string> kEnvironmentOptions{"config", "bind", "broker", "sink", "concurrency", "log-level",
+                                                "connect-timeout", "broker-wait", "report", "status", "progress",
+                                                "keys", "require-auth"};
+
 bool parse(const Arguments& args, const po::options_description& options, po::variables_map& vm,
            const char* usage) {
   po::store(po::command_line_parser(args).options(options).run(), vm);
+  po::store(po::parse_environment(options,
+                                  [&](const std::string& variable) -> std::string {
+                                    if (variable.rfind("RAMIFY_", 0) != 0) return {};
+                                    std::string name = variable.substr(7);
+                                    for (char& c : name) c = c == '_' ? '-' : static_cast<char>(std::tolower(c));
+                                    if (!kEnvironmentOptions.count(name)) return {};
+                                    return options.find_nothrow(name, false) ? name : std::string();
+                                  }),
+            vm);
   if (vm.count("help")) {
-    std::cout << usage << "\n\n" << options << "\n";
+    std::cout << usage << "\n\n" << options << "\n"
+              << "Options marked for containers may also come from RAMIFY_<OPTION> environment variables\n"
+                 "(RAMIFY_BROKER, RAMIFY_SINK, RAMIFY_CONCURRENCY, RAMIFY_BIND, RAMIFY_REPORT, RAMIFY_CONFIG,\n"
+                 "RAMIFY_LOG_LEVEL, ...); the command line wins.\n";
     return false;
   }
   po::notify(vm);
@@ -97,6 +118,7 @@ int worker_command(const Arguments& args) {
       ("connect-timeout", po::value<double>()->default_value(60), "seconds to keep trying to reach the broker at start")
       ("flush-timeout", po::value<double>()->default_value(10), "seconds to wait for the sink's acknowledgements at the end")
       ("broker-wait", po::value<double>()->default_value(60), "seconds to wait for a broker that fell silent to come back")
+      ("status", po::value<std::string>(), "an endpoint where the worker answers status requests (ipc://PATH or tcp://HOST:PORT), for health checks")
       ("log-level", po::value<std::string>(), "debug | info | warn | error | off");
   po::variables_map vm;
   if (!parse(args, options, vm,
@@ -112,6 +134,7 @@ int worker_command(const Arguments& args) {
   worker_options.connect_timeout = seconds_option(vm, "connect-timeout");
   worker_options.flush_timeout = seconds_option(vm, "flush-timeout");
   worker_options.broker_wait = seconds_option(vm, "broker-wait");
+  if (vm.count("status")) worker_options.status_endpoint = vm["status"].as<std::string>();
   Worker worker(std::move(worker_options));
   return run_in_foreground(worker);
 }

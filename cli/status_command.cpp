@@ -95,6 +95,26 @@ void print_sink(const SinkStatusReply& s, bool json) {
   for (const auto& [worker, count] : s.records_by_worker) std::cout << "  " << worker << ": " << count << "\n";
 }
 
+void print_worker(const WorkerStatusReply& s, bool json) {
+  if (json) {
+    JsonObject out;
+    out.field("worker", s.worker_id)
+        .field("run", s.run_id)
+        .field("slots", static_cast<std::uint64_t>(s.slots))
+        .field("running", static_cast<std::uint64_t>(s.running))
+        .field("broker_silent_ms", s.broker_silent_ms)
+        .field("orphaned", s.orphaned)
+        .field("last_seq", s.last_seq)
+        .field("acked_seq", s.acked_seq);
+    std::cout << out.str() << "\n";
+    return;
+  }
+  std::cout << fmt::format("worker {} of run {}: {} of {} slot(s) busy, broker heard {:.1f} s ago{}, records {} "
+                           "(acknowledged {})\n",
+                           s.worker_id, s.run_id, s.running, s.slots, static_cast<double>(s.broker_silent_ms) / 1000.0,
+                           s.orphaned ? " (waiting for it)" : "", s.last_seq, s.acked_seq);
+}
+
 }  // namespace
 
 int status_command(const Arguments& args) {
@@ -102,13 +122,14 @@ int status_command(const Arguments& args) {
   options.add_options()("help,h", "show this help")
       ("broker", po::value<std::string>(), "the broker: HOST[:PORT_BASE] or ipc://PREFIX")
       ("sink", po::value<std::string>(), "the sink: HOST[:PORT_BASE] or ipc://PREFIX")
+      ("worker", po::value<std::string>(), "a worker's status endpoint (its --status)")
       ("json", "one JSON object, for scripts")
       ("timeout", po::value<double>()->default_value(2), "seconds to wait for the answer");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(options).run(), vm);
   po::notify(vm);
-  if (vm.count("help") || (vm.count("broker") == 0 && vm.count("sink") == 0)) {
-    std::cout << "Usage: ramify status --broker HOST [--json]   (or --sink HOST)\n"
+  if (vm.count("help") || vm.count("broker") + vm.count("sink") + vm.count("worker") != 1) {
+    std::cout << "Usage: ramify status --broker HOST [--json]   (or --sink HOST, or --worker ENDPOINT)\n"
                  "Prints the run: its workers (host, slots, last heartbeat), assignments by state, nodes by\n"
                  "status, the first failure. Exit status 0 when the daemon answered, 1 when it did not:\n"
                  "this is the daemons' health check.\n\n"
@@ -128,6 +149,9 @@ int status_command(const Arguments& args) {
       } else {
         print_broker(reply);
       }
+    } else if (vm.count("worker")) {
+      ConfigClient client(context, vm["worker"].as<std::string>(), timeout, 1);
+      print_worker(client.call<WorkerStatusReply>(StatusRequest{}), json);
     } else {
       const Address sink = Address::parse(vm["sink"].as<std::string>(), kSinkPortBase);
       ConfigClient client(context, sink.endpoint(kSinkStatusPort, "status"), timeout, 1);

@@ -239,6 +239,22 @@ struct StatusReply {
                  nodes_failed, workers, elapsed_seconds)
 };
 
+// A worker's answer to a status request (on its optional status endpoint).
+struct WorkerStatusReply {
+  static constexpr const char* kType = "WORKER_STATUS";
+  std::uint32_t version = kProtocolVersion;
+  std::string worker_id;
+  std::string run_id;
+  std::uint32_t slots = 0;
+  std::uint32_t running = 0;
+  std::int64_t broker_silent_ms = 0;
+  bool orphaned = false;
+  std::uint64_t last_seq = 0;
+  std::uint64_t acked_seq = 0;
+  bool operator==(const WorkerStatusReply&) const = default;
+  MSGPACK_DEFINE(version, worker_id, run_id, slots, running, broker_silent_ms, orphaned, last_seq, acked_seq)
+};
+
 // The sink's answer to a status request (on its own REP socket).
 struct SinkStatusReply {
   static constexpr const char* kType = "SINK_STATUS";

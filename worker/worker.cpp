@@ -47,6 +47,7 @@ struct Worker::Impl {
   std::optional<zmq::socket_t> control;  // SUB to the broker's PUB
   std::optional<zmq::socket_t> logs;     // XPUB to the sink's SUB
   std::optional<zmq::socket_t> acks;     // SUB to the sink's PUB
+  std::optional<zmq::socket_t> status;   // REP on the status endpoint, when asked for
 
   JobSpec spec;
   std::string run_id;
@@ -150,6 +151,29 @@ struct Worker::Impl {
     acks.emplace(make_socket(context, zmq::socket_type::sub, ack_options));
     acks->set(zmq::sockopt::subscribe, std::string(LogAck::kType) + worker_id);
     acks->connect(sink.endpoint(kTailPort, "tail"));
+
+    if (!options.status_endpoint.empty()) {
+      SocketOptions status_options;
+      status_options.max_message = 4096;
+      status.emplace(make_socket(context, zmq::socket_type::rep, status_options));
+      status->bind(options.status_endpoint);
+    }
+  }
+
+  void on_status_request() {
+    auto frames = receive_frames(*status, 2);
+    if (!frames) return;
+    WorkerStatusReply reply;
+    reply.worker_id = worker_id;
+    reply.run_id = run_id;
+    reply.slots = static_cast<std::uint32_t>(slots.size());
+    for (auto& slot : slots) reply.running += slot->running ? 1u : 0u;
+    reply.broker_silent_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - broker_seen).count();
+    reply.orphaned = orphaned;
+    reply.last_seq = next_seq - 1;
+    reply.acked_seq = spool.acked();
+    send_frames(*status, {WorkerStatusReply::kType, encode(reply)});
   }
 
   template <class T>
@@ -443,6 +467,7 @@ struct Worker::Impl {
                                          {logs->handle(), 0, ZMQ_POLLIN, 0},
                                          {acks->handle(), 0, ZMQ_POLLIN, 0},
                                          {nullptr, events->fd(), ZMQ_POLLIN, 0}};
+      if (status) items.push_back({status->handle(), 0, ZMQ_POLLIN, 0});
       auto wait = std::min(until(next_beat), std::chrono::milliseconds(phase == Phase::working ? 1000 : 20));
       poll_items(items, wait);
       if (items[4].revents & ZMQ_POLLIN) on_events();
@@ -450,6 +475,7 @@ struct Worker::Impl {
       if (items[1].revents & ZMQ_POLLIN) drain(*control, [&] { on_control_message(); });
       if (items[2].revents & ZMQ_POLLIN) drain(*logs, [&] { on_subscription(); });
       if (items[3].revents & ZMQ_POLLIN) drain(*acks, [&] { on_ack(); });
+      if (status && (items[5].revents & ZMQ_POLLIN)) on_status_request();
     }
 
     switch (reason) {

@@ -20,6 +20,7 @@ struct WorkerOptions {
   // When the broker falls silent for its liveness window, the worker stops its
   // running assignments and waits this long for the broker to come back.
   std::chrono::milliseconds broker_wait{60000};
+  std::string status_endpoint;  // where to answer status requests ("" = nowhere)
   std::size_t spool_bytes = 64u << 20;               // log rows held before the slots wait
 };
 
