@@ -6,6 +6,7 @@
 #include "broker/journal.hpp"
 #include "broker/partitioner.hpp"
 #include "common/codec.hpp"
+#include "common/security.hpp"
 #include "common/logging.hpp"
 #include "common/sockets.hpp"
 #include "common/source_factory.hpp"
@@ -32,6 +33,7 @@ struct Broker::Impl {
 
   // The context is declared before the sockets so that it outlives them.
   zmq::context_t context{1};
+  std::unique_ptr<Security> security;  // before the sockets: its ZAP handler outlives them
   zmq::socket_t work;     // ROUTER
   zmq::socket_t config;   // REP
   zmq::socket_t control;  // XPUB: a PUB that also sees each new subscriber
@@ -74,7 +76,13 @@ struct Broker::Impl {
     }
 
     Address address = Address::parse(options.bind, kBrokerPortBase);
+    const std::string keys = options.keys.empty() ? options.spec.get("job", "keys") : options.keys;
+    security = std::make_unique<Security>(keys, "broker");
+    check_exposure(*security, options.require_auth || options.spec.get("job", "require_auth") == "true",
+                   options.bind, "broker");
+    const auto curve = security->server(context, "broker");
     SocketOptions work_options;
+    work_options.curve = curve;
     work_options.max_message = kMaxConfigMessage;
     work_options.linger = std::chrono::milliseconds(200);
     work = make_socket(context, zmq::socket_type::router, work_options);
@@ -84,6 +92,7 @@ struct Broker::Impl {
 
     SocketOptions config_options;
     config_options.max_message = kMaxConfigMessage;
+    config_options.curve = curve;
     config = make_socket(context, zmq::socket_type::rep, config_options);
     config.bind(address.endpoint(kConfigPort, "config"));
 
@@ -91,6 +100,7 @@ struct Broker::Impl {
     control_options.linger = std::chrono::milliseconds(200);
     control_options.send_hwm = 10000;
     control_options.max_message = 1024;  // subscriptions only
+    control_options.curve = curve;
     control = make_socket(context, zmq::socket_type::xpub, control_options);
     control.set(zmq::sockopt::xpub_verbose, 1);
     control.bind(address.endpoint(kControlPort, "control"));

@@ -25,6 +25,8 @@ struct BrokerOptions {
   // sink's confirmation that the report is written (0: do not wait for a sink).
   std::chrono::milliseconds workers_timeout{5000};
   std::chrono::milliseconds report_timeout{30000};
+  std::string keys;            // CURVE keys folder ("" = the spec's [job] keys, else none)
+  bool require_auth = false;   // refuse to start without keys (also [job] require_auth)
   Progress::Mode progress = Progress::Mode::off;
   std::chrono::milliseconds progress_interval{5000};  // plain lines; a terminal line is redrawn every 0.2 s
 };

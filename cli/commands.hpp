@@ -19,6 +19,7 @@ int worker_command(const Arguments& args);
 int sink_command(const Arguments& args);
 int tail_command(const Arguments& args);
 int status_command(const Arguments& args);
+int keygen_command(const Arguments& args);
 
 // Installs SIGINT/SIGTERM handlers that call `stop` (async-signal-safe) once.
 void on_stop_signal(void (*stop)());

@@ -46,7 +46,7 @@ std::chrono::milliseconds seconds_option(const po::variables_map& vm, const char
 // the RAMIFY_* variables exec commands see never configure a nested ramify.
 const std::set<std::string> kEnvironmentOptions{"config", "bind", "broker", "sink", "concurrency", "log-level",
                                                 "connect-timeout", "broker-wait", "report", "status", "progress",
-                                                "keys", "require-auth"};
+                                                "keys"};
 
 bool parse(const Arguments& args, const po::options_description& options, po::variables_map& vm,
            const char* usage) {
@@ -88,6 +88,8 @@ int broker_command(const Arguments& args) {
       ("port-base", po::value<int>(), "first port of the broker's block (default 5550)")
       ("report-timeout", po::value<double>()->default_value(30), "seconds to wait for the sink's report confirmation (0: no sink)")
       ("progress", po::value<std::string>()->default_value("off"), "auto | line | plain | off: progress on standard error")
+      ("keys", po::value<std::string>(), "CURVE keys folder (ramify keygen): every socket authenticated and encrypted")
+      ("require-auth", "refuse to start without keys")
       ("progress-interval", po::value<double>()->default_value(5), "seconds between plain progress lines")
       ("log-level", po::value<std::string>(), "debug | info | warn | error | off");
   add_job_options(options);
@@ -104,6 +106,8 @@ int broker_command(const Arguments& args) {
   broker_options.report_timeout = seconds_option(vm, "report-timeout");
   broker_options.progress = parse_progress_mode(vm["progress"].as<std::string>(), isatty(STDERR_FILENO) != 0);
   broker_options.progress_interval = seconds_option(vm, "progress-interval");
+  if (vm.count("keys")) broker_options.keys = vm["keys"].as<std::string>();
+  broker_options.require_auth = vm.count("require-auth") > 0;
   Broker broker(std::move(broker_options));
   return run_in_foreground(broker);
 }
@@ -119,6 +123,7 @@ int worker_command(const Arguments& args) {
       ("flush-timeout", po::value<double>()->default_value(10), "seconds to wait for the sink's acknowledgements at the end")
       ("broker-wait", po::value<double>()->default_value(60), "seconds to wait for a broker that fell silent to come back")
       ("status", po::value<std::string>(), "an endpoint where the worker answers status requests (ipc://PATH or tcp://HOST:PORT), for health checks")
+      ("keys", po::value<std::string>(), "CURVE keys folder (ramify keygen): worker.key, broker.pub, sink.pub")
       ("log-level", po::value<std::string>(), "debug | info | warn | error | off");
   po::variables_map vm;
   if (!parse(args, options, vm,
@@ -135,6 +140,7 @@ int worker_command(const Arguments& args) {
   worker_options.flush_timeout = seconds_option(vm, "flush-timeout");
   worker_options.broker_wait = seconds_option(vm, "broker-wait");
   if (vm.count("status")) worker_options.status_endpoint = vm["status"].as<std::string>();
+  if (vm.count("keys")) worker_options.keys = vm["keys"].as<std::string>();
   Worker worker(std::move(worker_options));
   return run_in_foreground(worker);
 }
@@ -150,6 +156,8 @@ int sink_command(const Arguments& args) {
       ("append", "continue an existing report (a restarted sink: rows already there are not written again)")
       ("quiet,q", "no line per log record on standard error")
       ("drain-timeout", po::value<double>()->default_value(10), "seconds to wait for missing records after the run")
+      ("keys", po::value<std::string>(), "CURVE keys folder (ramify keygen): sink.key, broker.pub, allowed/")
+      ("require-auth", "refuse to start without keys")
       ("log-level", po::value<std::string>(), "debug | info | warn | error | off");
   po::variables_map vm;
   if (!parse(args, options, vm,
@@ -165,6 +173,8 @@ int sink_command(const Arguments& args) {
   sink_options.quiet = vm.count("quiet") > 0;
   sink_options.colour = isatty(STDERR_FILENO) != 0;
   sink_options.drain_timeout = seconds_option(vm, "drain-timeout");
+  if (vm.count("keys")) sink_options.keys = vm["keys"].as<std::string>();
+  sink_options.require_auth = vm.count("require-auth") > 0;
   Sink sink(std::move(sink_options));
   return run_in_foreground(sink);
 }

@@ -19,6 +19,7 @@ const char* kUsage =
     "  sink     collect every worker's log records into the report\n"
     "  tail     follow the records the sink writes, with filters\n"
     "  status   the state of a run (a broker) or of a sink; the daemons' health check\n"
+    "  keygen   CURVE keys for every daemon, and the allowlist\n"
     "  version  print the version\n";
 
 }  // namespace
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
     if (command == "sink") return sink_command(args);
     if (command == "tail") return tail_command(args);
     if (command == "status") return status_command(args);
+    if (command == "keygen") return keygen_command(args);
     if (command == "version" || command == "--version") {
       std::cout << "ramify " << RAMIFY_VERSION << "\n";
       return kExitOk;

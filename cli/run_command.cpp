@@ -69,7 +69,9 @@ int run_command(const Arguments& args) {
       ("quiet,q", "no line per log record, no progress")
       ("progress", po::value<std::string>()->default_value("auto"), "auto | line | plain | off: progress on standard error")
       ("progress-interval", po::value<double>()->default_value(5), "seconds between plain progress lines")
-      ("verbose,v", "the daemons' own logs (joins, heartbeats) on standard error");
+      ("verbose,v", "the daemons' own logs (joins, heartbeats) on standard error")
+      ("keys", po::value<std::string>(), "CURVE keys folder (ramify keygen) for every daemon of the run ([job] keys)")
+      ("require-auth", "refuse to start without keys");
   add_job_options(options);
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(options).run(), vm);
@@ -88,6 +90,12 @@ int run_command(const Arguments& args) {
   check_inputs(spec, vm);
   const unsigned workers = std::max(1u, vm["workers"].as<unsigned>());
 
+  std::string keys = vm.count("keys") ? vm["keys"].as<std::string>() : spec.get("job", "keys");
+  if (!keys.empty()) keys = std::filesystem::absolute(keys).string();
+  if (keys.empty() && (vm.count("require-auth") || spec.get("job", "require_auth") == "true"))
+    throw ConfigError("authentication is required (--require-auth) but no keys were given (--keys DIR)");
+  if (!keys.empty()) spec.set("job", "keys", keys);
+
   TemporaryFolder folder;
   const std::string exe = self_executable();
   const std::string broker_address = "ipc://" + folder.path + "/broker";
@@ -102,6 +110,7 @@ int run_command(const Arguments& args) {
     sink_argv.push_back(vm["report"].as<std::string>());
   }
   if (vm.count("quiet")) sink_argv.push_back("--quiet");
+  if (!keys.empty()) sink_argv.insert(sink_argv.end(), {"--keys", keys});
   std::vector<std::string> broker_argv{
       exe, "broker", "--bind", broker_address, "--log-level", log_level, "--progress",
       vm.count("quiet") ? "off" : vm["progress"].as<std::string>(), "--progress-interval",
@@ -116,9 +125,11 @@ int run_command(const Arguments& args) {
   ChildProcess sink(sink_argv);
   std::vector<ChildProcess> worker_processes;
   for (unsigned i = 0; i < workers; ++i) {
-    worker_processes.emplace_back(std::vector<std::string>{
-        exe, "worker", "--broker", broker_address, "--sink", sink_address, "--concurrency",
-        std::to_string(vm["concurrency"].as<unsigned>()), "--connect-timeout", "30", "--log-level", log_level});
+    std::vector<std::string> argv{exe, "worker", "--broker", broker_address, "--sink", sink_address, "--concurrency",
+                                  std::to_string(vm["concurrency"].as<unsigned>()), "--connect-timeout", "30",
+                                  "--log-level", log_level};
+    if (!keys.empty()) argv.insert(argv.end(), {"--keys", keys});
+    worker_processes.emplace_back(std::move(argv));
   }
 
   on_stop_signal([] { g_interrupted = true; });
@@ -132,6 +143,10 @@ int run_command(const Arguments& args) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   logger("run")->debug("the broker exited with status {}", *status);
+  if (*status == kExitUsage) {  // a configuration error: the others have nothing to wait for
+    sink.signal(SIGTERM);
+    for (auto& worker : worker_processes) worker.signal(SIGTERM);
+  }
   // The broker ends after the sink confirmed the report; give the others a moment to leave.
   if (!sink.wait_for(std::chrono::seconds(15))) {
     logger("run")->warn("the sink did not finish; stopping it");

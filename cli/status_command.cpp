@@ -9,6 +9,7 @@
 #include "common/address.hpp"
 #include "common/config_client.hpp"
 #include "common/errors.hpp"
+#include "common/security.hpp"
 #include "common/json_text.hpp"
 #include "spdlog/fmt/fmt.h"
 
@@ -124,7 +125,8 @@ int status_command(const Arguments& args) {
       ("sink", po::value<std::string>(), "the sink: HOST[:PORT_BASE] or ipc://PREFIX")
       ("worker", po::value<std::string>(), "a worker's status endpoint (its --status)")
       ("json", "one JSON object, for scripts")
-      ("timeout", po::value<double>()->default_value(2), "seconds to wait for the answer");
+      ("timeout", po::value<double>()->default_value(2), "seconds to wait for the answer")
+      ("keys", po::value<std::string>(), "CURVE keys folder: client.key and the daemon's .pub");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(options).run(), vm);
   po::notify(vm);
@@ -139,10 +141,11 @@ int status_command(const Arguments& args) {
   const bool json = vm.count("json") > 0;
   const auto timeout = std::chrono::milliseconds(std::llround(vm["timeout"].as<double>() * 1000));
   zmq::context_t context(1);
+  const Security security(vm.count("keys") ? vm["keys"].as<std::string>() : "", "client");
   try {
     if (vm.count("broker")) {
       const Address broker = Address::parse(vm["broker"].as<std::string>(), kBrokerPortBase);
-      ConfigClient client(context, broker.endpoint(kConfigPort, "config"), timeout, 1);
+      ConfigClient client(context, broker.endpoint(kConfigPort, "config"), timeout, 1, security.client_of_broker());
       StatusReply reply = client.call<StatusReply>(StatusRequest{});
       if (json) {
         std::cout << broker_json(reply) << "\n";
@@ -154,7 +157,7 @@ int status_command(const Arguments& args) {
       print_worker(client.call<WorkerStatusReply>(StatusRequest{}), json);
     } else {
       const Address sink = Address::parse(vm["sink"].as<std::string>(), kSinkPortBase);
-      ConfigClient client(context, sink.endpoint(kSinkStatusPort, "status"), timeout, 1);
+      ConfigClient client(context, sink.endpoint(kSinkStatusPort, "status"), timeout, 1, security.client_of_sink());
       print_sink(client.call<SinkStatusReply>(StatusRequest{}), json);
     }
   } catch (const TimeoutError& e) {

@@ -12,6 +12,7 @@
 #include "common/address.hpp"
 #include "common/codec.hpp"
 #include "common/errors.hpp"
+#include "common/security.hpp"
 #include "common/sockets.hpp"
 #include "sink/console_printer.hpp"
 #include "sink/report_row.hpp"
@@ -35,7 +36,8 @@ int tail_command(const Arguments& args) {
       ("logs", "only log records (no outcome rows)")
       ("json", "one JSON object per record, as in the .jsonl report")
       ("count", po::value<std::uint64_t>(), "leave after this many records")
-      ("follow", "keep following after the run ends (the next run on the same sink)");
+      ("follow", "keep following after the run ends (the next run on the same sink)")
+      ("keys", po::value<std::string>(), "CURVE keys folder: client.key and sink.pub");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(options).run(), vm);
   if (vm.count("help")) {
@@ -70,6 +72,8 @@ int tail_command(const Arguments& args) {
   socket_options.max_message = kMaxLogMessage;
   socket_options.immediate = false;
   socket_options.receive_hwm = 100000;
+  const Security security(vm.count("keys") ? vm["keys"].as<std::string>() : "", "client");
+  socket_options.curve = security.client_of_sink();
   zmq::socket_t socket = make_socket(context, zmq::socket_type::sub, socket_options);
   socket.set(zmq::sockopt::subscribe, TailRecord::kType);
   socket.set(zmq::sockopt::subscribe, TailEnd::kType);

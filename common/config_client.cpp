@@ -5,14 +5,15 @@
 namespace ramify {
 
 ConfigClient::ConfigClient(zmq::context_t& context, std::string endpoint, std::chrono::milliseconds timeout,
-                           int tries)
-    : context_(context), endpoint_(std::move(endpoint)), timeout_(timeout), tries_(tries) {}
+                           int tries, std::optional<CurveSettings> curve)
+    : context_(context), endpoint_(std::move(endpoint)), timeout_(timeout), tries_(tries), curve_(std::move(curve)) {}
 
 void ConfigClient::reconnect() {
   socket_.reset();  // linger 0: a pending request is dropped
   SocketOptions options;
   options.max_message = kMaxConfigMessage;
   options.immediate = false;
+  options.curve = curve_;
   socket_.emplace(make_socket(context_, zmq::socket_type::req, options));
   socket_->connect(endpoint_);
 }

@@ -12,12 +12,14 @@
 #include <utility>
 
 #include "common/codec.hpp"
+#include "common/sockets.hpp"
 
 namespace ramify {
 
 class ConfigClient {
  public:
-  ConfigClient(zmq::context_t& context, std::string endpoint, std::chrono::milliseconds timeout, int tries);
+  ConfigClient(zmq::context_t& context, std::string endpoint, std::chrono::milliseconds timeout, int tries,
+               std::optional<CurveSettings> curve = std::nullopt);
 
   // Sends [type, body]; returns the reply's [type, body].
   std::pair<std::string, std::string> request(const std::string& type, const std::string& body);
@@ -44,6 +46,7 @@ class ConfigClient {
   std::chrono::milliseconds timeout_;
   int tries_;
   std::optional<zmq::socket_t> socket_;
+  std::optional<CurveSettings> curve_;
   const std::atomic<bool>* interrupt_ = nullptr;
 };
 

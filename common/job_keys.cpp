@@ -7,7 +7,7 @@ namespace ramify {
 const std::vector<JobKey>& job_keys() {
   static const std::vector<JobKey> keys = {
       {"job", "root", "", "directory tree to curate (depth d under the root is level d)"},
-      {"job", "manifest", "", "JSON Lines manifest to curate instead of a directory tree"},
+      {"job", "manifest", "", "JSON Lines manifest to curate instead of a directory tree (with root: its nodes live at root/ID)"},
       {"job", "levels", "project,subject,session,acquisition", "ordered level names"},
       {"job", "curator", "noop", "noop | exec | checksum | inventory | validate | plugin"},
       {"job", "plugin", "", "with curator = plugin: the shared library to load on every worker"},
@@ -29,6 +29,8 @@ const std::vector<JobKey>& job_keys() {
       {"job", "journal", "", "SQLite journal of the broker: a restarted broker finishes the run, a rerun skips what is done"},
       {"job", "report", "", "report file written by the sink (.jsonl)"},
       {"job", "sink", "", "address of the log sink for workers (default: the broker's host)"},
+      {"job", "keys", "", "CURVE keys folder of the broker (ramify keygen); --keys wins"},
+      {"job", "require_auth", "false", "true: the broker refuses to start without keys"},
   };
   return keys;
 }

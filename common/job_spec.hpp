@@ -23,6 +23,8 @@ class JobSpec {
 
   // Reads an INI file; throws ConfigError naming the file and the problem.
   static JobSpec from_file(const std::string& path);
+  // The same from text in memory; `name` names it in errors.
+  static JobSpec from_text(const std::string& text, const std::string& name);
   // Rebuilds a spec from the entries the broker serves.
   static JobSpec from_entries(const Entries& entries);
 

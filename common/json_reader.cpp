@@ -57,7 +57,8 @@ class Parser {
         if (peek() != '"') fail("expected a key");
         std::string key = string();
         expect(':');
-        v.members.emplace_back(std::move(key), value(depth + 1));
+        v.members.push_back(value(depth + 1));
+        v.members.back().key = std::move(key);
         if (peek() == ',') {
           ++i_;
           continue;
@@ -182,19 +183,19 @@ class Parser {
 
 }  // namespace
 
-const JsonValue* JsonValue::find(std::string_view key) const {
-  for (const auto& [name, value] : members)
-    if (name == key) return &value;
+const JsonValue* JsonValue::find(std::string_view name) const {
+  for (const auto& member : members)
+    if (member.key == name) return &member;
   return nullptr;
 }
 
-std::string JsonValue::get(std::string_view key) const {
-  const JsonValue* v = find(key);
+std::string JsonValue::get(std::string_view name) const {
+  const JsonValue* v = find(name);
   return v ? v->text : std::string();
 }
 
-std::uint64_t JsonValue::get_uint(std::string_view key) const {
-  const JsonValue* v = find(key);
+std::uint64_t JsonValue::get_uint(std::string_view name) const {
+  const JsonValue* v = find(name);
   std::uint64_t out = 0;
   if (v && v->type == Type::number) std::from_chars(v->text.data(), v->text.data() + v->text.size(), out);
   return out;

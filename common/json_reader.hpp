@@ -17,14 +17,15 @@ struct JsonValue {
   Type type = Type::null;
   bool boolean = false;
   std::string text;  // a string's bytes, or a number's lexeme
-  std::vector<JsonValue> items;
-  std::vector<std::pair<std::string, JsonValue>> members;
+  std::string key;   // set on an object's members: the member's name
+  std::vector<JsonValue> items;    // an array's elements
+  std::vector<JsonValue> members;  // an object's members, in order, each with its key
 
   // The member `key` of an object, or null.
-  const JsonValue* find(std::string_view key) const;
+  const JsonValue* find(std::string_view name) const;
   // The member as text ("" when missing or not a string/number).
-  std::string get(std::string_view key) const;
-  std::uint64_t get_uint(std::string_view key) const;
+  std::string get(std::string_view name) const;
+  std::uint64_t get_uint(std::string_view name) const;
 };
 
 JsonValue parse_json(std::string_view text);

@@ -92,15 +92,26 @@ Node parse_line(simdjson::dom::parser& parser, const char* data, std::size_t len
   return node;
 }
 
+// An id that would name a file outside the root.
+bool escapes_root(const std::string& id) {
+  if (id.empty() || id.front() == '/') return true;
+  std::size_t start = 0;
+  while (start <= id.size()) {
+    auto end = id.find('/', start);
+    if (end == std::string::npos) end = id.size();
+    if (id.compare(start, end - start, "..") == 0 && end - start == 2) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 }  // namespace
 
-std::unique_ptr<MemorySource> load_manifest(const std::string& path, const std::vector<std::string>& levels) {
-  simdjson::padded_string content;
-  if (auto error = simdjson::padded_string::load(path).get(content))
-    throw SourceError("cannot read manifest " + path + ": " + simdjson::error_message(error));
-
+std::unique_ptr<MemorySource> parse_manifest(std::string_view text, const std::vector<std::string>& levels,
+                                             const std::string& name, const std::string& root) {
+  const simdjson::padded_string content(text);
   simdjson::dom::parser parser;
-  std::optional<Node> root;
+  std::optional<Node> root_node;
   std::vector<Node> below;
   const char* data = content.data();
   const std::size_t size = content.size();
@@ -117,23 +128,36 @@ std::unique_ptr<MemorySource> load_manifest(const std::string& path, const std::
     }
     try {
       Node node = parse_line(parser, line.data(), line.size(), levels);
+      if (!root.empty()) {
+        if (node.id != kRootId && escapes_root(node.id))
+          throw SourceError("id '" + node.id + "' would be outside the root (absolute, or with a '..' part)");
+        node.attrs["path"] = node.id == kRootId ? root : root + "/" + node.id;
+      }
       if (node.parent.empty()) {
-        if (root) throw SourceError("a second root '" + node.id + "' (the first is '" + root->id + "')");
-        root = std::move(node);
+        if (root_node) throw SourceError("a second root '" + node.id + "' (the first is '" + root_node->id + "')");
+        root_node = std::move(node);
       } else {
         below.push_back(std::move(node));
       }
     } catch (const SourceError& e) {
-      throw SourceError("manifest " + path + ":" + std::to_string(line_number) + ": " + e.what());
+      throw SourceError("manifest " + name + ":" + std::to_string(line_number) + ": " + e.what());
     }
     start = next;
   }
-  if (!root) throw SourceError("manifest " + path + " has no root (a node without a parent)");
+  if (!root_node) throw SourceError("manifest " + name + " has no root (a node without a parent)");
   try {
-    return std::make_unique<MemorySource>(std::move(*root), std::move(below));
+    return std::make_unique<MemorySource>(std::move(*root_node), std::move(below));
   } catch (const SourceError& e) {
-    throw SourceError("manifest " + path + ": " + e.what());
+    throw SourceError("manifest " + name + ": " + e.what());
   }
+}
+
+std::unique_ptr<MemorySource> load_manifest(const std::string& path, const std::vector<std::string>& levels,
+                                            const std::string& root) {
+  simdjson::padded_string content;
+  if (auto error = simdjson::padded_string::load(path).get(content))
+    throw SourceError("cannot read manifest " + path + ": " + simdjson::error_message(error));
+  return parse_manifest(std::string_view(content.data(), content.size()), levels, path, root);
 }
 
 }  // namespace ramify

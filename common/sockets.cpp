@@ -13,6 +13,20 @@ zmq::socket_t make_socket(zmq::context_t& context, zmq::socket_type type, const 
   socket.set(zmq::sockopt::sndhwm, options.send_hwm);
   socket.set(zmq::sockopt::rcvhwm, options.receive_hwm);
   if (options.immediate) socket.set(zmq::sockopt::immediate, 1);
+  // A peer that does not finish its handshake in time is dropped.
+  socket.set(zmq::sockopt::handshake_ivl, 5000);
+  if (options.curve) {
+    const CurveSettings& curve = *options.curve;
+    if (curve.server) {
+      socket.set(zmq::sockopt::curve_server, 1);
+      socket.set(zmq::sockopt::curve_secretkey, curve.secret_key);
+      socket.set(zmq::sockopt::zap_domain, "ramify");
+    } else {
+      socket.set(zmq::sockopt::curve_serverkey, curve.server_key);
+      socket.set(zmq::sockopt::curve_publickey, curve.public_key);
+      socket.set(zmq::sockopt::curve_secretkey, curve.secret_key);
+    }
+  }
   // A peer that is not up yet is retried quickly at first, then backs off to a second.
   socket.set(zmq::sockopt::reconnect_ivl, 20);
   socket.set(zmq::sockopt::reconnect_ivl_max, 1000);

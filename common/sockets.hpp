@@ -12,12 +12,22 @@
 
 namespace ramify {
 
+// CURVE on one socket: a server (with its secret key) or a client (with its
+// keypair and the server's public key). All keys are Z85.
+struct CurveSettings {
+  bool server = false;
+  std::string public_key;
+  std::string secret_key;
+  std::string server_key;  // clients only
+};
+
 struct SocketOptions {
   std::chrono::milliseconds linger{0};
   std::int64_t max_message = -1;  // ZMQ_MAXMSGSIZE; -1 for none (inproc only)
   int send_hwm = 1000;
   int receive_hwm = 1000;
   bool immediate = true;  // ZMQ_IMMEDIATE on connecting sockets
+  std::optional<CurveSettings> curve;
 };
 
 zmq::socket_t make_socket(zmq::context_t& context, zmq::socket_type type, const SocketOptions& options);

@@ -9,7 +9,7 @@ OpenedSource open_source(const JobSpec& spec) {
   OpenedSource opened;
   std::string manifest = spec.get("job", "manifest");
   if (!manifest.empty()) {
-    auto loaded = load_manifest(manifest, spec.levels());
+    auto loaded = load_manifest(manifest, spec.levels(), spec.get("job", "root"));
     opened.manifest = loaded.get();
     opened.source = std::move(loaded);
   } else {

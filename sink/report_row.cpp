@@ -35,7 +35,7 @@ std::string results_json(const LogRecord& record) {
 std::vector<std::pair<std::string, std::string>> results_from_json(const std::string& text) {
   std::vector<std::pair<std::string, std::string>> fields;
   if (text.empty()) return fields;
-  for (const auto& [key, value] : parse_json(text).members) fields.emplace_back(key, value.text);
+  for (const auto& member : parse_json(text).members) fields.emplace_back(member.key, member.text);
   return fields;
 }
 
@@ -83,7 +83,7 @@ ReportRow report_row_from_json(const JsonValue& json) {
   r.assignment = json.get_uint("assignment");
   r.attempt = static_cast<std::uint32_t>(json.get_uint("attempt"));
   if (const JsonValue* results = json.find("results"))
-    for (const auto& [key, value] : results->members) r.fields.emplace_back(key, value.text);
+    for (const auto& member : results->members) r.fields.emplace_back(member.key, member.text);
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include "common/codec.hpp"
 #include "common/config_client.hpp"
 #include "common/logging.hpp"
+#include "common/security.hpp"
 #include "common/sockets.hpp"
 #include "sink/console_printer.hpp"
 #include "sink/report_file.hpp"
@@ -26,6 +27,7 @@ struct Sink::Impl {
   std::shared_ptr<spdlog::logger> log = logger("sink");
 
   zmq::context_t context{1};
+  std::unique_ptr<Security> security;  // before the sockets: its ZAP handler outlives them
   zmq::socket_t logs;    // SUB, bound: batches from workers
   zmq::socket_t tail;    // XPUB, bound: acks for workers, rows for tailers
   zmq::socket_t status;  // REP, bound: the sink's status
@@ -53,8 +55,12 @@ struct Sink::Impl {
       });
     }
     Address address = Address::parse(options.bind, kSinkPortBase);
+    security = std::make_unique<Security>(options.keys, "sink");
+    check_exposure(*security, options.require_auth, options.bind, "sink");
+    const auto curve = security->server(context, "sink");
 
     SocketOptions log_options;
+    log_options.curve = curve;
     log_options.max_message = kMaxLogMessage;
     log_options.receive_hwm = 100000;
     logs = make_socket(context, zmq::socket_type::sub, log_options);
@@ -65,11 +71,13 @@ struct Sink::Impl {
     tail_options.max_message = 1024;  // subscriptions only
     tail_options.send_hwm = 100000;
     tail_options.linger = std::chrono::milliseconds(200);
+    tail_options.curve = curve;
     tail = make_socket(context, zmq::socket_type::xpub, tail_options);
     tail.bind(address.endpoint(kTailPort, "tail"));
 
     SocketOptions status_options;
     status_options.max_message = 4096;
+    status_options.curve = curve;
     status = make_socket(context, zmq::socket_type::rep, status_options);
     status.bind(address.endpoint(kSinkStatusPort, "status"));
 
@@ -78,11 +86,13 @@ struct Sink::Impl {
       SocketOptions control_options;
       control_options.max_message = kMaxControlMessage;
       control_options.immediate = false;
+      control_options.curve = security->client_of_broker();
       control.emplace(make_socket(context, zmq::socket_type::sub, control_options));
       control->set(zmq::sockopt::subscribe, ControlHeartbeat::kType);
       control->set(zmq::sockopt::subscribe, Finish::kType);
       control->connect(broker.endpoint(kControlPort, "control"));
-      broker_config.emplace(context, broker.endpoint(kConfigPort, "config"), std::chrono::milliseconds(1000), 5);
+      broker_config.emplace(context, broker.endpoint(kConfigPort, "config"), std::chrono::milliseconds(1000), 5,
+                            security->client_of_broker());
     }
     log->info("sink listening on {}{}", address.text(), report ? ", report " + report->path() : "");
   }
@@ -218,6 +228,10 @@ struct Sink::Impl {
   // ---- the end ----
 
   int conclude() {
+    if (!finish && trackers.empty()) {  // stopped before any run reached it: nothing to report
+      log->info("stopped before any record arrived");
+      return 0;
+    }
     int status_code = 0;
     const auto [lost, with_dead] = missing();
     if (finish) {

@@ -21,6 +21,8 @@ struct SinkOptions {
   bool quiet = false;      // no line per log row on standard error
   bool colour = false;
   std::chrono::milliseconds drain_timeout{10000};  // after finish, wait this long for missing rows
+  std::string keys;           // CURVE keys folder ("" = none)
+  bool require_auth = false;  // refuse to start without keys
 };
 
 class Sink {

@@ -19,7 +19,9 @@ ExecCurator::ExecCurator(const JobSpec& spec)
     : timeout_(spec.exec_timeout()), retries_(parse_count(spec.get("job", "retries"), "job.retries")) {
   if (!spec.get("job", "skip_exit").empty())
     skip_exit_ = static_cast<int>(parse_count(spec.get("job", "skip_exit"), "job.skip_exit"));
-  for (const auto& [level, text] : spec.section("exec")) {
+  for (const auto& entry : spec.section("exec")) {
+    const std::string& level = entry.first;
+    const std::string& text = entry.second;
     CommandTemplate command = [&] {
       try {
         return CommandTemplate::parse(text);

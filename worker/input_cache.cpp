@@ -13,8 +13,12 @@
 namespace ramify {
 
 InputCache::InputCache(zmq::context_t& context, std::string config_endpoint, std::string worker_id,
-                       std::set<std::string> names)
-    : context_(context), endpoint_(std::move(config_endpoint)), worker_id_(std::move(worker_id)), names_(std::move(names)) {
+                       std::set<std::string> names, std::optional<CurveSettings> curve)
+    : context_(context),
+      endpoint_(std::move(config_endpoint)),
+      worker_id_(std::move(worker_id)),
+      names_(std::move(names)),
+      curve_(std::move(curve)) {
   if (names_.empty()) return;
   std::string pattern = (std::filesystem::temp_directory_path() / "ramify-inputs-XXXXXX").string();
   if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot create a folder for the job's inputs");
@@ -43,7 +47,7 @@ std::size_t InputCache::fetched() const {
 }
 
 std::string InputCache::fetch(const std::string& name) {
-  ConfigClient client(context_, endpoint_, std::chrono::milliseconds(5000), 3);
+  ConfigClient client(context_, endpoint_, std::chrono::milliseconds(5000), 3, curve_);
   const std::string target = folder_ + "/" + name;
   const std::string partial = target + ".partial";
   std::ofstream out(partial, std::ios::binary | std::ios::trunc);

@@ -6,7 +6,10 @@
 
 #include <zmq.hpp>
 
+#include "common/sockets.hpp"
+
 #include <map>
+#include <optional>
 #include <mutex>
 #include <set>
 #include <string>
@@ -16,7 +19,8 @@ namespace ramify {
 class InputCache {
  public:
   // `names` are the inputs the job declares; files go into a new private folder.
-  InputCache(zmq::context_t& context, std::string config_endpoint, std::string worker_id, std::set<std::string> names);
+  InputCache(zmq::context_t& context, std::string config_endpoint, std::string worker_id, std::set<std::string> names,
+             std::optional<CurveSettings> curve = std::nullopt);
   ~InputCache();  // removes the folder
   InputCache(const InputCache&) = delete;
   InputCache& operator=(const InputCache&) = delete;
@@ -33,6 +37,7 @@ class InputCache {
   std::string endpoint_;
   std::string worker_id_;
   std::set<std::string> names_;
+  std::optional<CurveSettings> curve_;
   std::string folder_;
   mutable std::mutex mutex_;
   std::map<std::string, std::string> paths_;

@@ -10,6 +10,7 @@
 #include "common/config_client.hpp"
 #include "common/job_spec.hpp"
 #include "common/logging.hpp"
+#include "common/security.hpp"
 #include "common/sockets.hpp"
 #include "worker/curator_factory.hpp"
 #include "worker/event_queue.hpp"
@@ -43,6 +44,7 @@ struct Worker::Impl {
   std::shared_ptr<spdlog::logger> log = logger("worker");
 
   zmq::context_t context{1};
+  Security security;
   std::optional<zmq::socket_t> work;     // DEALER to the broker's ROUTER
   std::optional<zmq::socket_t> control;  // SUB to the broker's PUB
   std::optional<zmq::socket_t> logs;     // XPUB to the sink's SUB
@@ -82,7 +84,7 @@ struct Worker::Impl {
   Clock::time_point orphaned_since{};
   std::uint64_t bad_messages = 0;
 
-  explicit Impl(WorkerOptions opts) : options(std::move(opts)) {
+  explicit Impl(WorkerOptions opts) : options(std::move(opts)), security(options.keys, "worker") {
     worker_id = options.worker_id.empty() ? host_name() + "-" + std::to_string(getpid()) + "-" + random_hex(2)
                                           : options.worker_id;
     if (options.concurrency == 0) options.concurrency = std::max(1u, std::thread::hardware_concurrency());
@@ -92,7 +94,8 @@ struct Worker::Impl {
 
   // Asks the broker's config service for the spec until it answers or the connect timeout passes.
   std::optional<SpecReply> fetch_spec(const Address& broker, std::atomic<bool>& stop_requested) {
-    ConfigClient client(context, broker.endpoint(kConfigPort, "config"), std::chrono::milliseconds(1000), 1);
+    ConfigClient client(context, broker.endpoint(kConfigPort, "config"), std::chrono::milliseconds(1000), 1,
+                        security.client_of_broker());
     client.set_interrupt(&stop_requested);
     const auto deadline = Clock::now() + options.connect_timeout;
     bool said_waiting = false;
@@ -124,6 +127,7 @@ struct Worker::Impl {
     work_options.max_message = kMaxWorkMessage;
     work_options.immediate = false;  // HELLO waits in the pipe until the connection is up
     work_options.linger = std::chrono::milliseconds(500);
+    work_options.curve = security.client_of_broker();
     work.emplace(make_socket(context, zmq::socket_type::dealer, work_options));
     work->set(zmq::sockopt::routing_id, worker_id);
     work->connect(broker.endpoint(kWorkPort, "work"));
@@ -131,6 +135,7 @@ struct Worker::Impl {
     SocketOptions control_options;
     control_options.max_message = kMaxControlMessage;
     control_options.immediate = false;
+    control_options.curve = security.client_of_broker();
     control.emplace(make_socket(context, zmq::socket_type::sub, control_options));
     for (const char* topic : {ControlHeartbeat::kType, Kill::kType, Finish::kType})
       control->set(zmq::sockopt::subscribe, topic);
@@ -141,6 +146,7 @@ struct Worker::Impl {
     log_options.send_hwm = 100000;
     log_options.immediate = false;
     log_options.linger = std::chrono::milliseconds(500);
+    log_options.curve = security.client_of_sink();
     logs.emplace(make_socket(context, zmq::socket_type::xpub, log_options));
     logs->set(zmq::sockopt::xpub_verbose, 1);  // a restarted sink's subscription must reach us
     logs->connect(sink.endpoint(kLogsPort, "logs"));
@@ -148,6 +154,7 @@ struct Worker::Impl {
     SocketOptions ack_options;
     ack_options.max_message = kMaxControlMessage;
     ack_options.immediate = false;
+    ack_options.curve = security.client_of_sink();
     acks.emplace(make_socket(context, zmq::socket_type::sub, ack_options));
     acks->set(zmq::sockopt::subscribe, std::string(LogAck::kType) + worker_id);
     acks->connect(sink.endpoint(kTailPort, "tail"));
@@ -426,7 +433,8 @@ struct Worker::Impl {
 
     std::set<std::string> input_names;
     for (const auto& [name, path] : spec.section("inputs")) input_names.insert(name);
-    inputs.emplace(context, broker.endpoint(kConfigPort, "config"), worker_id, std::move(input_names));
+    inputs.emplace(context, broker.endpoint(kConfigPort, "config"), worker_id, std::move(input_names),
+                   security.client_of_broker());
     events = std::make_unique<EventQueue>(options.spool_bytes);
     for (std::size_t i = 0; i < options.concurrency; ++i)
       slots.push_back(std::make_unique<Slot>(i, spec, *events, &input_provider));

@@ -21,6 +21,7 @@ struct WorkerOptions {
   // running assignments and waits this long for the broker to come back.
   std::chrono::milliseconds broker_wait{60000};
   std::string status_endpoint;  // where to answer status requests ("" = nowhere)
+  std::string keys;             // CURVE keys folder ("" = none)
   std::size_t spool_bytes = 64u << 20;               // log rows held before the slots wait
 };
 

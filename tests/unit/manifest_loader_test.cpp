@@ -60,6 +60,25 @@ TEST(ManifestLoader, NamesTheLineOfEachProblem) {
             std::string::npos);
 }
 
+TEST(ManifestLoader, WithARootIdsBecomePathsAndMayNotEscapeIt) {
+  const std::string root_line = "{\"id\":\".\",\"level\":\"project\"}\n";
+  auto source = parse_manifest(root_line + "{\"id\":\"s/..x/f..\",\"parent\":\".\",\"level\":\"file\"}\n", kLevels,
+                               "m", "/data");
+  EXPECT_EQ(source->root().attrs.at("path"), "/data");
+  EXPECT_EQ(source->children(source->root()).children.at(0).attrs.at("path"), "/data/s/..x/f..");
+  for (const std::string id : {"../x", "/etc/passwd", "a/../../b", "a/..", ".."}) {
+    try {
+      parse_manifest(root_line + "{\"id\":\"" + id + "\",\"parent\":\".\",\"level\":\"file\"}\n", kLevels, "m", "/data");
+      ADD_FAILURE() << id << " was accepted";
+    } catch (const SourceError& e) {
+      EXPECT_NE(std::string(e.what()).find("m:2: id '" + id + "' would be outside the root"), std::string::npos)
+          << e.what();
+    }
+  }
+  // Without a root, ids are only names.
+  EXPECT_NO_THROW(parse_manifest(root_line + "{\"id\":\"../x\",\"parent\":\".\",\"level\":\"file\"}\n", kLevels, "m"));
+}
+
 TEST(ManifestLoader, AMissingFileIsAClearError) {
   EXPECT_THROW(load_manifest("/nonexistent/m.jsonl", kLevels), SourceError);
 }

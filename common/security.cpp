@@ -1,0 +1,56 @@
+#include "common/security.hpp"
+
+#include "common/address.hpp"
+#include "common/errors.hpp"
+#include "common/logging.hpp"
+
+namespace ramify {
+
+Security::Security(const std::string& keys_dir, const std::string& role) {
+  if (!keys_dir.empty()) identity_ = load_identity(keys_dir, role);
+}
+
+std::optional<CurveSettings> Security::server(zmq::context_t& context, const std::string& daemon) {
+  if (!identity_) return std::nullopt;
+  if (!zap_) {
+    if (identity_->allowed.empty())
+      throw ConfigError("keys: the allowed/ folder is empty: nobody could connect (see ramify keygen)");
+    zap_ = std::make_unique<ZapHandler>(context, identity_->allowed, daemon);
+  }
+  CurveSettings settings;
+  settings.server = true;
+  settings.public_key = identity_->own.public_key;
+  settings.secret_key = identity_->own.secret_key;
+  return settings;
+}
+
+std::optional<CurveSettings> Security::client_of(const std::string& server_key, const char* server) const {
+  if (!identity_) return std::nullopt;
+  if (server_key.empty())
+    throw ConfigError(std::string("keys: ") + server + ".pub is missing from the keys folder");
+  CurveSettings settings;
+  settings.public_key = identity_->own.public_key;
+  settings.secret_key = identity_->own.secret_key;
+  settings.server_key = server_key;
+  return settings;
+}
+
+std::optional<CurveSettings> Security::client_of_broker() const {
+  return client_of(identity_ ? identity_->broker_public : "", "broker");
+}
+
+std::optional<CurveSettings> Security::client_of_sink() const {
+  return client_of(identity_ ? identity_->sink_public : "", "sink");
+}
+
+void check_exposure(const Security& security, bool require_auth, const std::string& bind_address,
+                    const std::string& daemon) {
+  if (security.enabled()) return;
+  if (require_auth)
+    throw ConfigError(daemon + ": authentication is required (--require-auth) but no keys were given (--keys DIR)");
+  if (!bind_address.empty() && !Address::parse(bind_address, 1).is_loopback())
+    logger(daemon)->warn("listening on {} without keys: anyone who reaches it can join (see ramify keygen)",
+                         bind_address);
+}
+
+}  // namespace ramify
