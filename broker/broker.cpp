@@ -423,6 +423,7 @@ struct Broker::Impl {
       if (!w.alive && !w.lost_reason.empty()) finish.dead_workers.push_back(id);
     finish.skipped_assignments = scheduler->skipped_from_earlier_run();
     finish.final_records = final_records;
+    finish.first_failure = scheduler->first_failure();
     return finish;
   }
 

@@ -12,10 +12,12 @@
 #include "broker/broker.hpp"
 #include "cli/commands.hpp"
 #include "cli/job_options.hpp"
+#include "cli/nanny.hpp"
 #include "common/errors.hpp"
 #include "common/logging.hpp"
 #include "sink/sink.hpp"
 #include "worker/curator_factory.hpp"
+#include "worker/fork_server.hpp"
 #include "worker/worker.hpp"
 
 namespace po = boost::program_options;
@@ -124,6 +126,7 @@ int worker_command(const Arguments& args) {
       ("broker-wait", po::value<double>()->default_value(60), "seconds to wait for a broker that fell silent to come back")
       ("status", po::value<std::string>(), "an endpoint where the worker answers status requests (ipc://PATH or tcp://HOST:PORT), for health checks")
       ("keys", po::value<std::string>(), "CURVE keys folder (ramify keygen): worker.key, broker.pub, sink.pub")
+      ("nanny", "run under a supervisor that restarts the worker when it dies")
       ("log-level", po::value<std::string>(), "debug | info | warn | error | off");
   po::variables_map vm;
   if (!parse(args, options, vm,
@@ -141,6 +144,15 @@ int worker_command(const Arguments& args) {
   worker_options.broker_wait = seconds_option(vm, "broker-wait");
   if (vm.count("status")) worker_options.status_endpoint = vm["status"].as<std::string>();
   if (vm.count("keys")) worker_options.keys = vm["keys"].as<std::string>();
+  if (vm.count("nanny")) {
+    Arguments without_nanny;
+    for (const auto& arg : args)
+      if (arg != "--nanny") without_nanny.push_back(arg);
+    return run_nanny(without_nanny);
+  }
+  // Before any ZMQ context or thread exists: slot processes are forked from it.
+  auto fork_server = ForkServer::start();
+  worker_options.fork_server = fork_server.get();
   Worker worker(std::move(worker_options));
   return run_in_foreground(worker);
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/program_options.hpp>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -61,6 +62,18 @@ std::uint64_t parse_count(const std::string& value, const std::string& what) {
       v.size() > 18)
     throw ConfigError(what + ": '" + value + "' is not a non-negative integer");
   return std::stoull(v);
+}
+
+std::uint64_t parse_bytes(const std::string& value, const std::string& what) {
+  std::string v = trim(value);
+  if (v.empty()) return 0;
+  std::uint64_t unit = 1;
+  const char suffix = static_cast<char>(std::toupper(static_cast<unsigned char>(v.back())));
+  if (suffix == 'K' || suffix == 'M' || suffix == 'G') {
+    unit = suffix == 'K' ? 1ull << 10 : suffix == 'M' ? 1ull << 20 : 1ull << 30;
+    v.pop_back();
+  }
+  return parse_count(v, what) * unit;
 }
 
 double parse_seconds(const std::string& value, const std::string& what) {
@@ -255,6 +268,11 @@ void JobSpec::validate() const {
   if (heartbeat_interval() < std::chrono::milliseconds(10))
     throw ConfigError("heartbeat: must be at least 0.01 seconds");
   exec_timeout();
+  const std::string isolation = get("job", "isolation");
+  if (isolation != "thread" && isolation != "process")
+    throw ConfigError("isolation: '" + isolation + "' is neither thread nor process");
+  parse_bytes(get("job", "slot_memory_limit"), "job.slot_memory_limit");
+  parse_count(get("job", "max_nodes_per_slot"), "job.max_nodes_per_slot");
 
   for (const auto& [key, value] : section("exec")) {
     if (key != kFileLevel && key != kFolderLevel && unique.count(key) == 0)

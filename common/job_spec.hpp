@@ -62,5 +62,7 @@ class JobSpec {
 // Parses numbers in config values, with a message naming the key.
 std::uint64_t parse_count(const std::string& value, const std::string& what);
 double parse_seconds(const std::string& value, const std::string& what);
+// "512M", "2G", "100K", "12345" (bytes); "" and "0" are 0.
+std::uint64_t parse_bytes(const std::string& value, const std::string& what);
 
 }  // namespace ramify

@@ -168,8 +168,10 @@ struct Finish {
   std::vector<std::string> dead_workers;
   std::uint64_t skipped_assignments = 0;
   std::vector<LogRecord> final_records;  // what the curator's finalize_run logged on the broker
+  std::string first_failure;             // the broker's account of the first failure
   bool operator==(const Finish&) const = default;
-  MSGPACK_DEFINE(version, run_id, status, last_seq, superseded, dead_workers, skipped_assignments, final_records)
+  MSGPACK_DEFINE(version, run_id, status, last_seq, superseded, dead_workers, skipped_assignments, final_records,
+                 first_failure)
 };
 
 // ---- config channel: REQ -> broker REP ----

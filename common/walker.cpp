@@ -33,7 +33,7 @@ void finish(WalkFrame* frame, WalkVisitor& visitor) {
 
 }  // namespace
 
-std::size_t walk(HierarchySource& source, const WalkPlan& plan, WalkVisitor& visitor) {
+WalkResult walk(HierarchySource& source, const WalkPlan& plan, WalkVisitor& visitor) {
   std::shared_ptr<WalkFrame> above;
   for (const Node& ancestor : plan.ancestors) {
     above = child_frame(above, ancestor);
@@ -77,7 +77,7 @@ std::size_t walk(HierarchySource& source, const WalkPlan& plan, WalkVisitor& vis
       pending.insert(pending.end(), children.begin(), children.end());
     }
   }
-  return visited;
+  return WalkResult{visited, pending.empty()};
 }
 
 }  // namespace ramify

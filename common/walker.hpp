@@ -49,7 +49,11 @@ struct WalkPlan {
   Data data;                    // the data `root` starts with
 };
 
-// Returns the number of nodes visited.
-std::size_t walk(HierarchySource& source, const WalkPlan& plan, WalkVisitor& visitor);
+struct WalkResult {
+  std::size_t visited = 0;
+  bool finished = false;  // every node of the plan was visited (no early stop)
+};
+
+WalkResult walk(HierarchySource& source, const WalkPlan& plan, WalkVisitor& visitor);
 
 }  // namespace ramify

@@ -98,6 +98,7 @@ std::string RunSummary::render(const Footer& footer) const {
     if (shown < final_lines_.size()) out << "  (" << final_lines_.size() - shown << " more in the report)\n";
   }
   auto failed = failures(5);
+  if (failed.empty() && !footer.broker_failure.empty()) out << "first failure: " << footer.broker_failure << "\n";
   if (!failed.empty()) {
     out << "first failure: " << failed.front() << "\n";
     for (std::size_t i = 1; i < failed.size(); ++i) out << "   also failed: " << failed[i] << "\n";

@@ -43,6 +43,7 @@ class RunSummary {
     std::uint64_t redispatched = 0;        // attempts run again after their worker was lost
     std::uint64_t dead_worker_records = 0;  // records that died with a worker (their work was redone)
     std::uint64_t skipped_assignments = 0;  // done by an earlier run (journal)
+    std::string broker_failure;             // the broker's first failure (a quarantine has no row)
   };
   std::string render(const Footer& footer) const;
 

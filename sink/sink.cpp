@@ -257,6 +257,7 @@ struct Sink::Impl {
     if (finish) {
       footer.redispatched = finish->superseded.size();
       footer.skipped_assignments = finish->skipped_assignments;
+      footer.broker_failure = finish->first_failure;
     }
     footer.report_path = report ? report->path() : "";
     footer.elapsed_seconds = std::chrono::duration<double>(Clock::now() - started_at).count();

@@ -28,7 +28,15 @@ struct SlotEvent {
   Done done;                       // done
 };
 
-class EventQueue {
+// Where a slot's events go: the worker's EventQueue, or, in a slot process,
+// the channel to its worker.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void push(SlotEvent event) = 0;
+};
+
+class EventQueue : public EventSink {
  public:
   explicit EventQueue(std::size_t budget_bytes);
   ~EventQueue();
@@ -39,7 +47,7 @@ class EventQueue {
   int fd() const { return event_fd_; }
 
   // Queues an event; a records event waits while the byte budget is spent.
-  void push(SlotEvent event);
+  void push(SlotEvent event) override;
   // Takes every waiting event (main thread).
   std::deque<SlotEvent> take_all();
   // Returns bytes to the budget (the sink acknowledged them).

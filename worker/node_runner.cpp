@@ -17,9 +17,9 @@ WalkRules WalkRules::from(const JobSpec& spec) {
   return rules;
 }
 
-NodeRunner::NodeRunner(Curator& curator, RecordBuffer& records, EventQueue& events,
+NodeRunner::NodeRunner(Curator& curator, RecordBuffer& records, EventSink& events,
                        const NodeContext::Services& services, WalkRules rules, std::size_t slot,
-                       AssignmentRef assignment, bool shallow)
+                       AssignmentRef assignment, bool shallow, WalkHooks hooks)
     : curator_(curator),
       records_(records),
       events_(events),
@@ -27,7 +27,8 @@ NodeRunner::NodeRunner(Curator& curator, RecordBuffer& records, EventQueue& even
       rules_(std::move(rules)),
       slot_(slot),
       assignment_(assignment),
-      shallow_(shallow) {}
+      shallow_(shallow),
+      hooks_(std::move(hooks)) {}
 
 bool NodeRunner::excluded(const Node& node) const {
   if (!node.is_file) return false;
@@ -40,9 +41,19 @@ bool NodeRunner::visit(WalkFrame& frame, const ChildListing& listing) {
   const Node& node = frame.node;
   const bool is_root = root_frame_ == nullptr;
   if (is_root) root_frame_ = &frame;
+  const std::uint64_t index = visits_++;
   if (excluded(node)) return false;  // not visited: no row at all
 
   NodeContext ctx(&frame, &listing, services_, assignment_);
+  if (index < hooks_.skip) {  // curated before a restart: only its prune decision is needed again
+    resumed_frames_.insert(&frame);
+    try {
+      return !curator_.prune(node, ctx) && (rules_.stop_level.empty() || node.level != rules_.stop_level);
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+  if (hooks_.on_node) hooks_.on_node(index, frame);
   bool descend = rules_.stop_level.empty() || node.level != rules_.stop_level;
   try {
     for (const auto& warning : listing.warnings) ctx.warn(warning);
@@ -68,16 +79,19 @@ bool NodeRunner::visit(WalkFrame& frame, const ChildListing& listing) {
   if (ctx.status() == Status::failed) ++counts_.failures;
   if (ctx.status() == Status::skipped) ++counts_.skipped;
   records_.add(ctx.outcome());
+  if (hooks_.flush_each_node) records_.flush();
   if (is_root) {
     root_fields_ = ctx.fields();
     root_data_ = frame.data;
   }
 
   if (ctx.status() == Status::failed) report_failure(node, ctx.failure_text());
+  if (hooks_.stop_after_node && hooks_.stop_after_node()) recycled_ = true;
   return descend;
 }
 
 void NodeRunner::leave(WalkFrame& frame) {
+  if (resumed_frames_.erase(&frame)) return;  // its curate ran in the slot process before the restart
   NodeContext ctx(&frame, nullptr, services_, assignment_);
   try {
     curator_.leave(frame.node, ctx);

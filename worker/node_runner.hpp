@@ -5,6 +5,8 @@
 // curate (an exception or ctx.fail() makes it "failed").
 
 #include <cstdint>
+#include <functional>
+#include <set>
 
 #include "common/job_spec.hpp"
 #include "common/walker.hpp"
@@ -29,16 +31,29 @@ struct WalkRules {
   static WalkRules from(const JobSpec& spec);
 };
 
+// How a walk is resumed in a fresh slot process, and watched.
+struct WalkHooks {
+  std::uint64_t skip = 0;  // the first `skip` visits were made before a restart: not curated again
+  std::function<void(std::uint64_t index, const WalkFrame& frame)> on_node;  // before each node is curated
+  std::function<bool()> stop_after_node;  // true: end the walk after this node (the slot is recycled)
+  bool flush_each_node = false;  // hand over each node's rows at once (a slot process may die on the next)
+};
+
 class NodeRunner : public WalkVisitor {
  public:
-  NodeRunner(Curator& curator, RecordBuffer& records, EventQueue& events, const NodeContext::Services& services,
-             WalkRules rules, std::size_t slot, AssignmentRef assignment, bool shallow);
+  NodeRunner(Curator& curator, RecordBuffer& records, EventSink& events, const NodeContext::Services& services,
+             WalkRules rules, std::size_t slot, AssignmentRef assignment, bool shallow, WalkHooks hooks = {});
 
   bool visit(WalkFrame& frame, const ChildListing& listing) override;
   void leave(WalkFrame& frame) override;
   bool stopped() const override {
-    return (services_.cancel && services_.cancel->cancelled()) || (rules_.stop_at_failure && counts_.failures > 0);
+    return (services_.cancel && services_.cancel->cancelled()) || (rules_.stop_at_failure && counts_.failures > 0) ||
+           recycled_;
   }
+  // The walk ended early because stop_after_node asked for it.
+  bool recycled() const { return recycled_; }
+  // Visits made so far (skipped ones included): where a restart resumes.
+  std::uint64_t visits() const { return visits_; }
   const NodeCounts& counts() const { return counts_; }
   // What the curator recorded on the assignment's root, and its data afterwards.
   const std::vector<std::pair<std::string, std::string>>& root_fields() const { return root_fields_; }
@@ -50,7 +65,7 @@ class NodeRunner : public WalkVisitor {
 
   Curator& curator_;
   RecordBuffer& records_;
-  EventQueue& events_;
+  EventSink& events_;
   NodeContext::Services services_;
   WalkRules rules_;
   std::size_t slot_;
@@ -58,6 +73,10 @@ class NodeRunner : public WalkVisitor {
   bool shallow_;
   NodeCounts counts_;
   const WalkFrame* root_frame_ = nullptr;
+  WalkHooks hooks_;
+  std::uint64_t visits_ = 0;
+  bool recycled_ = false;
+  std::set<const WalkFrame*> resumed_frames_;  // visited before the restart: left without the curator
   std::vector<std::pair<std::string, std::string>> root_fields_;
   Data root_data_;
 };

@@ -13,7 +13,7 @@ namespace ramify {
 
 class RecordBuffer : public RecordSink {
  public:
-  RecordBuffer(EventQueue& events, std::size_t slot) : events_(events), slot_(slot) {}
+  RecordBuffer(EventSink& events, std::size_t slot) : events_(events), slot_(slot) {}
 
   void add(LogRecord record) override;
   void flush();
@@ -23,7 +23,7 @@ class RecordBuffer : public RecordSink {
   static constexpr std::chrono::milliseconds kMaxAge{50};
 
  private:
-  EventQueue& events_;
+  EventSink& events_;
   std::size_t slot_;
   std::vector<LogRecord> pending_;
   std::chrono::steady_clock::time_point oldest_{};

@@ -17,7 +17,8 @@
 #include "worker/input_cache.hpp"
 #include "worker/log_spool.hpp"
 #include "worker/node_runner.hpp"
-#include "worker/slot.hpp"
+#include "worker/process_slot.hpp"
+#include "worker/thread_slot.hpp"
 
 namespace ramify {
 
@@ -436,8 +437,16 @@ struct Worker::Impl {
     inputs.emplace(context, broker.endpoint(kConfigPort, "config"), worker_id, std::move(input_names),
                    security.client_of_broker());
     events = std::make_unique<EventQueue>(options.spool_bytes);
-    for (std::size_t i = 0; i < options.concurrency; ++i)
-      slots.push_back(std::make_unique<Slot>(i, spec, *events, &input_provider));
+    const bool processes = spec.get("job", "isolation") == "process";
+    if (processes && !options.fork_server)
+      throw ConfigError("isolation = process needs the worker's fork server (ramify worker starts one)");
+    for (std::size_t i = 0; i < options.concurrency; ++i) {
+      if (processes) {
+        slots.push_back(std::make_unique<ProcessSlot>(i, spec, *events, &input_provider, *options.fork_server));
+      } else {
+        slots.push_back(std::make_unique<ThreadSlot>(i, spec, *events, &input_provider));
+      }
+    }
     for (auto& slot : slots) slot->start();
     say_hello();
     log->info("worker {} runs {} slot(s) for run {}", worker_id, slots.size(), run_id);

@@ -22,6 +22,7 @@ struct WorkerOptions {
   std::chrono::milliseconds broker_wait{60000};
   std::string status_endpoint;  // where to answer status requests ("" = nowhere)
   std::string keys;             // CURVE keys folder ("" = none)
+  class ForkServer* fork_server = nullptr;  // needed for isolation = process (started before the worker)
   std::size_t spool_bytes = 64u << 20;               // log rows held before the slots wait
 };
 

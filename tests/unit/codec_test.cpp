@@ -63,7 +63,7 @@ TEST(Codec, RoundTripsEveryMessageType) {
   expect_round_trip(Bye{kProtocolVersion, "w1", 55, "finished"});
   expect_round_trip(ControlHeartbeat{kProtocolVersion, "r1", RunState::draining, 1, 3, 9});
   expect_round_trip(Kill{kProtocolVersion, "r1", "sub-01/x", "boom"});
-  expect_round_trip(Finish{kProtocolVersion, "r1", 1, {{"w1", 55}, {"w2", 3}}, {{3, 1}}, {"w2"}, 4, {sample_record()}});
+  expect_round_trip(Finish{kProtocolVersion, "r1", 1, {{"w1", 55}, {"w2", 3}}, {{3, 1}}, {"w2"}, 4, {sample_record()}, "boom"});
   expect_round_trip(SpecRequest{kProtocolVersion, "w1"});
   expect_round_trip(SpecReply{kProtocolVersion, "r1", 1, {{"job.root", "/data"}}, RunState::aborted});
   expect_round_trip(StatusRequest{});

@@ -54,6 +54,14 @@ TEST(JobSpec, OverridesWinAndBareKeysMeanTheJobSection) {
   EXPECT_THROW(spec.apply_override("novalue"), ConfigError);
 }
 
+TEST(JobSpec, ParsesByteSizes) {
+  EXPECT_EQ(parse_bytes("", "x"), 0u);
+  EXPECT_EQ(parse_bytes("4096", "x"), 4096u);
+  EXPECT_EQ(parse_bytes("512M", "x"), 512u << 20);
+  EXPECT_EQ(parse_bytes("2g", "x"), 2ull << 30);
+  EXPECT_THROW(parse_bytes("lots", "x"), ConfigError);
+}
+
 TEST(JobSpec, RoundTripsThroughItsEntries) {
   JobSpec spec;
   spec.set("job", "root", "/a");

@@ -111,7 +111,9 @@ TEST(Walker, StopsWhenTheVisitorSaysSo) {
   MemorySource source = known_tree();
   Recorder recorder;
   recorder.stop_after = 3;
-  EXPECT_EQ(walk(source, WalkPlan{source.root(), {}, WalkOrder::depth, false, {}}, recorder), 3u);
+  const WalkResult result = walk(source, WalkPlan{source.root(), {}, WalkOrder::depth, false, {}}, recorder);
+  EXPECT_EQ(result.visited, 3u);
+  EXPECT_FALSE(result.finished);
 }
 
 TEST(MemorySource, RejectsOrphansDuplicatesAndCycles) {

@@ -1,0 +1,81 @@
+#pragma once
+// A slot as a process (isolation = process): a thread of the worker drives a
+// slot process forked from the fork server over a socket pair, forwards its
+// records, answers its requests for shared inputs, and replaces it when it
+// dies or wears out. A slot process that dies on a signal, or grows past
+// twice slot_memory_limit, fails only the node it was curating (the report
+// names the signal or the memory figure); a fresh process resumes the
+// assignment after that node. Past slot_memory_limit, or after
+// max_nodes_per_slot nodes, a slot process steps aside between nodes and a
+// fresh one takes over: nothing fails.
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "common/job_spec.hpp"
+#include "worker/context_services.hpp"
+#include "worker/event_queue.hpp"
+#include "worker/fork_server.hpp"
+#include "worker/slot.hpp"
+#include "worker/slot_progress.hpp"
+
+namespace ramify {
+
+class ProcessSlot : public Slot {
+ public:
+  ProcessSlot(std::size_t index, const JobSpec& spec, EventQueue& events, InputProvider* inputs, ForkServer& forks);
+  ~ProcessSlot() override;
+  ProcessSlot(const ProcessSlot&) = delete;
+  ProcessSlot& operator=(const ProcessSlot&) = delete;
+
+  void start() override;
+  void assign(Assign assignment) override;
+  void cancel(const AssignmentRef& ref) override;
+  void cancel_running() override;
+  void cancel_all() override;
+  void close(bool finalize) override;
+  void join() override;
+
+ private:
+  // The slot process now serving, forked on demand.
+  struct Child {
+    pid_t pid = -1;
+    int fd = -1;  // the worker's end of the socket pair
+  };
+
+  void main();
+  void run(const Assign& assignment);
+  bool spawn();
+  void stop_child();
+  // Reads frames until done or recycled or the child ended; false when it ended.
+  enum class Ending { done, recycled, died, cancelled };
+  Ending serve(const Assign& assignment, Done& total, std::uint64_t& visits);
+  void report_death(const Assign& assignment, Done& total, std::uint64_t& visits, const std::string& why);
+  std::string death_reason(int status) const;
+  void push_records(const std::string& records, std::uint32_t count);
+  void finish_child(bool finalize);
+
+  std::size_t index_;
+  const JobSpec& spec_;
+  EventQueue& events_;
+  InputProvider* inputs_;
+  ForkServer& forks_;
+  std::uint64_t memory_limit_;
+  std::thread thread_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::optional<Assign> next_;
+  std::optional<AssignmentRef> current_;
+  bool closing_ = false;
+  bool finalize_ = false;
+  bool cancel_all_ = false;
+  bool cancel_current_ = false;
+  Child child_;  // guarded by mutex_ for the signals sent from other threads
+  int progress_fd_ = -1;
+  SlotProgress* progress_ = nullptr;
+  std::string killed_for_memory_;  // why the proxy killed the child, if it did
+};
+
+}  // namespace ramify
