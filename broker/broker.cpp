@@ -49,7 +49,12 @@ struct Broker::Impl {
     options.spec.validate();
     interval = options.spec.heartbeat_interval();
     source = open_source(options.spec);
-    auto assignments = partition(*source.source, options.spec.partition_depth(), source.manifest);
+    PartitionOptions partitioning;
+    partitioning.depth = options.spec.partition_depth();
+    const std::string split = options.spec.get("job", "split");
+    partitioning.split = split == "on" || (split == "auto" && source.manifest);
+    partitioning.split_above = parse_count(options.spec.get("job", "split_above"), "job.split_above");
+    auto assignments = partition(*source.source, partitioning, source.manifest);
 
     std::vector<RestoredAssignment> restored;
     const std::string journal_path = options.spec.get("job", "journal");

@@ -1,5 +1,7 @@
 #include "broker/partitioner.hpp"
 
+#include <unordered_map>
+
 #include "common/memory_source.hpp"
 
 namespace ramify {
@@ -12,26 +14,58 @@ struct Pending {
   std::optional<std::uint64_t> after;
 };
 
+// Sizes of subtrees (the node and everything below it), each counted once.
+class SubtreeSizes {
+ public:
+  SubtreeSizes(HierarchySource& source, const MemorySource* manifest) : source_(source), manifest_(manifest) {}
+
+  std::uint64_t of(const Node& node) {
+    if (node.is_file) return 1;
+    if (manifest_) return manifest_->subtree_size(node.id);
+    auto it = sizes_.find(node.id);
+    if (it != sizes_.end()) return it->second;
+    std::uint64_t size = 1;
+    for (const Node& child : source_.children(node).children) size += of(child);
+    sizes_.emplace(node.id, size);
+    return size;
+  }
+
+ private:
+  HierarchySource& source_;
+  const MemorySource* manifest_;
+  std::unordered_map<std::string, std::uint64_t> sizes_;
+};
+
 }  // namespace
 
-std::vector<AssignmentSpec> partition(HierarchySource& source, std::size_t partition_depth,
+std::vector<AssignmentSpec> partition(HierarchySource& source, const PartitionOptions& options,
                                       const MemorySource* manifest) {
+  SubtreeSizes sizes(source, manifest);
+  const Node root = source.root();
+  std::uint64_t split_above = options.split_above;
+  if (options.split && split_above == 0) split_above = std::max<std::uint64_t>(sizes.of(root) / 64, 1);
+  const auto too_big = [&](const Node& node) {
+    return options.split && !node.is_file && sizes.of(node) > split_above;
+  };
+
   std::vector<AssignmentSpec> shallow;
   std::vector<AssignmentSpec> subtrees;
-  std::vector<Pending> level{Pending{source.root(), {}, 0, std::nullopt}};
+  std::vector<Pending> level{Pending{root, {}, 0, std::nullopt}};
   std::uint64_t next_shallow = 0;
 
-  // Breadth-first over the containers above the partition depth.
+  // Breadth-first over the containers curated on their own: those above the
+  // partition depth, and those split because their subtree is too large.
   while (!level.empty()) {
     std::vector<Pending> next_level;
     for (Pending& item : level) {
-      if (item.depth >= partition_depth) {
+      if (item.depth >= options.depth && !too_big(item.node)) {
         AssignmentSpec spec;
         spec.kind = AssignmentKind::subtree;
         spec.root = item.node;
         spec.ancestors = item.ancestors;
         spec.after = item.after;
         if (manifest) spec.nodes = manifest->subtree(item.node.id);
+        spec.weight = (options.split || manifest) ? sizes.of(item.node) : 1;
         subtrees.push_back(std::move(spec));
         continue;
       }
@@ -46,6 +80,7 @@ std::vector<AssignmentSpec> partition(HierarchySource& source, std::size_t parti
       chain.push_back(item.node);
       for (Node& child : listing.children) {
         if (child.is_file) {
+          ++spec.weight;
           if (manifest) spec.nodes.push_back(child);
           continue;
         }

@@ -55,10 +55,37 @@ Scheduler::Scheduler(std::vector<AssignmentSpec> assignments, SchedulerPolicy po
       dependents_.emplace(*a.spec.after, a.spec.id);
     } else {
       a.state = AssignmentState::queued;
-      queue_.push_back(a.spec.id);
+      queue_.push(a.spec.id, a.spec.weight);
     }
   }
 }
+
+std::uint64_t Scheduler::ReadyQueue::pop() {
+  if (!again_.empty()) {
+    const std::uint64_t id = again_.front();
+    again_.pop_front();
+    return id;
+  }
+  auto heaviest = by_weight_.begin();
+  const std::uint64_t id = heaviest->second;
+  by_weight_.erase(heaviest);
+  return id;
+}
+
+std::vector<std::uint64_t> Scheduler::ReadyQueue::order() const {
+  std::vector<std::uint64_t> out(again_.begin(), again_.end());
+  for (const auto& [weight, id] : by_weight_) out.push_back(id);
+  return out;
+}
+
+std::vector<std::uint64_t> Scheduler::ReadyQueue::take_all() {
+  std::vector<std::uint64_t> out = order();
+  again_.clear();
+  by_weight_.clear();
+  return out;
+}
+
+std::vector<std::uint64_t> Scheduler::queue_order() const { return queue_.order(); }
 
 // ---- workers ----
 
@@ -169,8 +196,7 @@ std::vector<Dispatch> Scheduler::next_dispatches(Clock::time_point now) {
       if (!best || w.free_slots() > best->free_slots()) best = &w;
     }
     if (!best) break;
-    AssignmentStatus& a = assignments_[queue_.front()];
-    queue_.pop_front();
+    AssignmentStatus& a = assignments_[queue_.pop()];
     a.state = AssignmentState::dispatched;
     a.attempt += 1;
     a.worker = best->id;
@@ -244,7 +270,7 @@ void Scheduler::release_dependents(std::uint64_t id) {
     if (child.state != AssignmentState::waiting) continue;
     if (state_ == RunState::running) {
       child.state = AssignmentState::queued;
-      queue_.push_back(child.spec.id);
+      queue_.push(child.spec.id, child.spec.weight);
     } else {
       finish_assignment(child, AssignmentState::abandoned);
     }
@@ -289,9 +315,7 @@ void Scheduler::count_failure(const std::string& description) {
 
 void Scheduler::stop_dispatching(RunState state) {
   state_ = state;
-  std::deque<std::uint64_t> queued;
-  queued.swap(queue_);
-  for (std::uint64_t id : queued) finish_assignment(assignments_[id], AssignmentState::abandoned);
+  for (std::uint64_t id : queue_.take_all()) finish_assignment(assignments_[id], AssignmentState::abandoned);
   for (auto& a : assignments_)
     if (a.state == AssignmentState::waiting) finish_assignment(a, AssignmentState::abandoned);
 }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -152,6 +153,8 @@ class Scheduler {
   std::size_t count(AssignmentState state) const;
   std::uint32_t idle_slots() const;
   std::size_t queued() const { return queue_.size(); }
+  // Assignment ids in the order they would be dispatched now.
+  std::vector<std::uint64_t> queue_order() const;
 
  private:
   AssignmentStatus* current(const std::string& worker, std::uint64_t id, std::uint32_t attempt);
@@ -164,7 +167,23 @@ class Scheduler {
 
   std::vector<AssignmentStatus> assignments_;
   std::multimap<std::uint64_t, std::uint64_t> dependents_;  // after -> waiting ids
-  std::deque<std::uint64_t> queue_;
+  // Ready assignments: those dispatched again come first, in order; then the
+  // heaviest first (largest first keeps the makespan close to the ideal).
+  class ReadyQueue {
+   public:
+    void push(std::uint64_t id, std::uint64_t weight) { by_weight_.emplace(weight, id); }
+    void push_front(std::uint64_t id) { again_.push_front(id); }
+    bool empty() const { return again_.empty() && by_weight_.empty(); }
+    std::size_t size() const { return again_.size() + by_weight_.size(); }
+    std::uint64_t pop();
+    std::vector<std::uint64_t> take_all();
+    std::vector<std::uint64_t> order() const;
+
+   private:
+    std::deque<std::uint64_t> again_;
+    std::multimap<std::uint64_t, std::uint64_t, std::greater<>> by_weight_;  // weight -> id
+  };
+  ReadyQueue queue_;
   std::map<std::string, WorkerStatus> workers_;
   SchedulerPolicy policy_;
   RunState state_ = RunState::running;

@@ -14,6 +14,8 @@ const std::vector<JobKey>& job_keys() {
       {"job", "order", "depth", "visiting order inside an assignment: depth | breadth"},
       {"job", "partition_level", "",
        "level whose nodes become one assignment each (default: the level below the root)"},
+      {"job", "split", "auto", "auto | on | off: split subtrees too large for one assignment (auto: on for manifests; on: counts a directory tree on the broker first)"},
+      {"job", "split_above", "0", "with split: the largest assignment in nodes (0: a 64th of the hierarchy)"},
       {"job", "stop_level", "", "do not descend below the nodes of this level"},
       {"job", "exclude_files", "", "comma-separated glob patterns of file names that are not visited"},
       {"job", "on_failure", "kill", "kill | finish | continue: what the first failure does"},

@@ -272,6 +272,10 @@ void JobSpec::validate() const {
   if (isolation != "thread" && isolation != "process")
     throw ConfigError("isolation: '" + isolation + "' is neither thread nor process");
   parse_bytes(get("job", "slot_memory_limit"), "job.slot_memory_limit");
+  const std::string split = get("job", "split");
+  if (split != "auto" && split != "on" && split != "off")
+    throw ConfigError("split: '" + split + "' is not auto, on or off");
+  parse_count(get("job", "split_above"), "job.split_above");
   parse_count(get("job", "max_nodes_per_slot"), "job.max_nodes_per_slot");
 
   for (const auto& [key, value] : section("exec")) {

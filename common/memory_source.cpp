@@ -29,15 +29,21 @@ MemorySource::MemorySource(Node root, std::vector<Node> below_root) {
       return nodes_[a].id < nodes_[b].id;
     });
   }
-  // Every node must hang below the root: count what a walk from the root reaches.
-  std::size_t reached = 0;
+  // Every node must hang below the root: count what a walk from the root
+  // reaches, and sum subtree sizes in the reverse of that pre-order.
+  std::vector<std::size_t> order;
+  order.reserve(nodes_.size());
   std::vector<std::size_t> stack{0};
   while (!stack.empty()) {
     std::size_t i = stack.back();
     stack.pop_back();
-    ++reached;
+    order.push_back(i);
     stack.insert(stack.end(), children_[i].begin(), children_[i].end());
   }
+  const std::size_t reached = order.size();
+  sizes_.assign(nodes_.size(), 1);
+  for (auto it = order.rbegin(); it != order.rend(); ++it)
+    for (std::size_t child : children_[*it]) sizes_[*it] += sizes_[child];
   if (reached != nodes_.size())
     throw SourceError(std::to_string(nodes_.size() - reached) +
                       " node(s) are not below the root (a parent cycle)");
@@ -58,6 +64,11 @@ ChildListing MemorySource::children(const Node& container) {
 std::string MemorySource::local_path(const Node& node) const {
   auto it = node.attrs.find("path");
   return it == node.attrs.end() ? std::string() : it->second;
+}
+
+std::uint64_t MemorySource::subtree_size(const std::string& id) const {
+  auto it = index_.find(id);
+  return it == index_.end() ? 0 : sizes_[it->second];
 }
 
 std::vector<Node> MemorySource::subtree(const std::string& id) const {

@@ -2,6 +2,7 @@
 // A hierarchy held in memory: a loaded manifest on the broker, or the nodes
 // of one manifest assignment on a worker.
 
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -23,12 +24,15 @@ class MemorySource : public HierarchySource {
 
   // Every node below `id`, parents before children (depth-first, sorted).
   std::vector<Node> subtree(const std::string& id) const;
+  // The number of nodes in the subtree of `id`, itself included (0 when unknown).
+  std::uint64_t subtree_size(const std::string& id) const;
   std::size_t size() const { return nodes_.size(); }
 
  private:
   std::vector<Node> nodes_;  // nodes_[0] is the root
   std::unordered_map<std::string, std::size_t> index_;
   std::vector<std::vector<std::size_t>> children_;  // by node index, sorted
+  std::vector<std::uint64_t> sizes_;                // by node index: subtree sizes
 };
 
 }  // namespace ramify

@@ -19,7 +19,7 @@ MemorySource tree() {
 
 TEST(Partitioner, CuratesTheRootOnceThenOneSubtreePerNodeAtThePartitionLevel) {
   MemorySource source = tree();
-  auto parts = partition(source, 1, &source);
+  auto parts = partition(source, PartitionOptions{1, false, 0}, &source);
   ASSERT_EQ(parts.size(), 3u);
   EXPECT_EQ(parts[0].kind, AssignmentKind::shallow);
   EXPECT_EQ(parts[0].root.id, "p");
@@ -38,7 +38,7 @@ TEST(Partitioner, CuratesTheRootOnceThenOneSubtreePerNodeAtThePartitionLevel) {
 
 TEST(Partitioner, DeeperPartitionLevelsCurateEachContainerAboveOnce) {
   MemorySource source = tree();
-  auto parts = partition(source, 2, &source);
+  auto parts = partition(source, PartitionOptions{2, false, 0}, &source);
   // shallow: p, s1, s2; subtrees: s1/a, s1/b, s2/a
   ASSERT_EQ(parts.size(), 6u);
   EXPECT_EQ(parts[1].root.id, "s1");
@@ -54,7 +54,7 @@ TEST(Partitioner, DeeperPartitionLevelsCurateEachContainerAboveOnce) {
 
 TEST(Partitioner, PartitionLevelZeroIsOneAssignment) {
   MemorySource source = tree();
-  auto parts = partition(source, 0, &source);
+  auto parts = partition(source, PartitionOptions{0, false, 0}, &source);
   ASSERT_EQ(parts.size(), 1u);
   EXPECT_EQ(parts[0].nodes.size(), 8u);
 }
