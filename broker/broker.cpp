@@ -54,6 +54,7 @@ struct Broker::Impl {
     const std::string split = options.spec.get("job", "split");
     partitioning.split = split == "on" || (split == "auto" && source.manifest);
     partitioning.split_above = parse_count(options.spec.get("job", "split_above"), "job.split_above");
+    partitioning.with_nodes = false;  // a manifest's nodes are gathered when an assignment goes out
     auto assignments = partition(*source.source, partitioning, source.manifest);
 
     std::vector<RestoredAssignment> restored;
@@ -147,7 +148,7 @@ struct Broker::Impl {
       message.ancestors = a.spec.ancestors;
       message.order = options.spec.order();
       message.spec_version = kSpecVersion;
-      message.nodes = a.spec.nodes;
+      if (source.manifest) message.nodes = assignment_nodes(a.spec, *source.manifest);
       message.data = scheduler->data_for(d.assignment);
       log->debug("assignment {} attempt {} ({}) -> {}", d.assignment, d.attempt, a.spec.root.id, d.worker);
       send_to_worker(d.worker, Assign::kType, encode(message));

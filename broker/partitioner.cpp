@@ -64,7 +64,7 @@ std::vector<AssignmentSpec> partition(HierarchySource& source, const PartitionOp
         spec.root = item.node;
         spec.ancestors = item.ancestors;
         spec.after = item.after;
-        if (manifest) spec.nodes = manifest->subtree(item.node.id);
+        if (manifest && options.with_nodes) spec.nodes = manifest->subtree(item.node.id);
         spec.weight = (options.split || manifest) ? sizes.of(item.node) : 1;
         subtrees.push_back(std::move(spec));
         continue;
@@ -81,7 +81,7 @@ std::vector<AssignmentSpec> partition(HierarchySource& source, const PartitionOp
       for (Node& child : listing.children) {
         if (child.is_file) {
           ++spec.weight;
-          if (manifest) spec.nodes.push_back(child);
+          if (manifest && options.with_nodes) spec.nodes.push_back(child);
           continue;
         }
         next_level.push_back(Pending{std::move(child), chain, item.depth + 1, spec.id});
@@ -97,6 +97,14 @@ std::vector<AssignmentSpec> partition(HierarchySource& source, const PartitionOp
   shallow.insert(shallow.end(), std::make_move_iterator(subtrees.begin()),
                  std::make_move_iterator(subtrees.end()));
   return shallow;
+}
+
+std::vector<Node> assignment_nodes(const AssignmentSpec& spec, const MemorySource& manifest) {
+  if (spec.kind == AssignmentKind::subtree) return manifest.subtree(spec.root.id);
+  std::vector<Node> files;
+  for (Node& child : manifest.children_of(spec.root).children)
+    if (child.is_file) files.push_back(std::move(child));
+  return files;
 }
 
 }  // namespace ramify

@@ -35,6 +35,7 @@ struct PartitionOptions {
   std::size_t depth = 1;          // the partition level's depth (0: the root)
   bool split = false;             // split subtrees larger than split_above
   std::uint64_t split_above = 0;  // 0 with split: the hierarchy's size / 64
+  bool with_nodes = true;         // fill AssignmentSpec::nodes now (false: assignment_nodes() at dispatch)
 };
 
 // `manifest` is the loaded manifest when the source is one (its nodes travel
@@ -42,5 +43,9 @@ struct PartitionOptions {
 // counted on the broker only when splitting).
 std::vector<AssignmentSpec> partition(HierarchySource& source, const PartitionOptions& options,
                                       const MemorySource* manifest);
+
+// The manifest nodes an assignment carries: a shallow one's files, a subtree's
+// every node below its root (what AssignmentSpec::nodes holds with with_nodes).
+std::vector<Node> assignment_nodes(const AssignmentSpec& spec, const MemorySource& manifest);
 
 }  // namespace ramify

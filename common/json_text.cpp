@@ -40,6 +40,18 @@ void append_escape(std::string& out, unsigned value) {
 void append_json_string(std::string& out, std::string_view bytes) {
   out += '"';
   for (std::size_t i = 0; i < bytes.size();) {
+    // Plain printable ASCII goes out in one piece.
+    std::size_t plain = i;
+    while (plain < bytes.size()) {
+      const auto b = static_cast<unsigned char>(bytes[plain]);
+      if (b < 0x20 || b >= 0x7F || b == '"' || b == '\\') break;
+      ++plain;
+    }
+    if (plain > i) {
+      out.append(bytes.data() + i, plain - i);
+      i = plain;
+      continue;
+    }
     const auto c = static_cast<unsigned char>(bytes[i]);
     if (c < 0x80) {
       switch (c) {
@@ -113,12 +125,23 @@ std::string iso8601_utc(std::int64_t us) {
     micros += 1000000;
     --seconds;
   }
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[40];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%06ldZ", buffer, micros);
+  // Rows come in bursts within one second: its text is formatted once.
+  thread_local std::time_t cached_second = -1;
+  thread_local char prefix[40];
+  if (seconds != cached_second) {
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    std::strftime(prefix, sizeof prefix, "%Y-%m-%dT%H:%M:%S.", &tm);
+    cached_second = seconds;
+  }
+  std::string out(prefix);
+  char digits[8];
+  for (int i = 5; i >= 0; --i) {
+    digits[i] = static_cast<char>('0' + micros % 10);
+    micros /= 10;
+  }
+  out.append(digits, 6);
+  out += 'Z';
   return out;
 }
 

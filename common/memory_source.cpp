@@ -49,7 +49,7 @@ MemorySource::MemorySource(Node root, std::vector<Node> below_root) {
                       " node(s) are not below the root (a parent cycle)");
 }
 
-ChildListing MemorySource::children(const Node& container) {
+ChildListing MemorySource::children_of(const Node& container) const {
   ChildListing listing;
   auto it = index_.find(container.id);
   if (it == index_.end()) {

@@ -18,7 +18,8 @@ class MemorySource : public HierarchySource {
   MemorySource(Node root, std::vector<Node> below_root);
 
   Node root() override { return nodes_.front(); }
-  ChildListing children(const Node& container) override;
+  ChildListing children(const Node& container) override { return children_of(container); }
+  ChildListing children_of(const Node& container) const;
   // The node's `path` attribute, or "" (manifest nodes need not be files).
   std::string local_path(const Node& node) const override;
 
