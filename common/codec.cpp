@@ -113,19 +113,24 @@ std::string encode_records(const std::vector<LogRecord>& records) {
   return std::string(buffer.data(), buffer.size());
 }
 
-std::vector<LogRecord> decode_records(std::string_view bytes, std::size_t expected_count) {
+void decode_records(std::string_view bytes, std::size_t expected_count, std::vector<LogRecord>& into) {
   const DecodeLimits limits{static_cast<std::size_t>(kMaxLogMessage), 1u << 20, 1u << 12,
                             1u << 24, 1u << 20, 5};
   msgpack::object_handle handle = codec_detail::unpack_bounded(bytes, limits, "LOG records");
   const msgpack::object& object = handle.get();
   if (object.type != msgpack::type::ARRAY || object.via.array.size != expected_count)
     codec_detail::fail("LOG records", "count does not match the batch header");
-  std::vector<LogRecord> records;
   try {
-    object.convert(records);
+    object.convert(into);  // resizes `into`, assigning over the records it holds
   } catch (const std::exception& e) {
+    into.clear();
     codec_detail::fail("LOG records", std::string("wrong field type (") + e.what() + ")");
   }
+}
+
+std::vector<LogRecord> decode_records(std::string_view bytes, std::size_t expected_count) {
+  std::vector<LogRecord> records;
+  decode_records(bytes, expected_count, records);
   return records;
 }
 

@@ -81,5 +81,7 @@ T decode(std::string_view bytes, const DecodeLimits& limits = limits_for<T>()) {
 // Records of a LogBatch: a msgpack array of LogRecord.
 std::string encode_records(const std::vector<LogRecord>& records);
 std::vector<LogRecord> decode_records(std::string_view bytes, std::size_t expected_count);
+// The same into `into`, whose records (and their strings' storage) are reused.
+void decode_records(std::string_view bytes, std::size_t expected_count, std::vector<LogRecord>& into);
 
 }  // namespace ramify

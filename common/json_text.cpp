@@ -1,5 +1,7 @@
 #include "common/json_text.hpp"
 
+#include <charconv>
+#include <cstring>
 #include <ctime>
 
 namespace ramify {
@@ -83,7 +85,7 @@ void append_json_string(std::string& out, std::string_view bytes) {
 }
 
 void JsonObject::key(std::string_view name) {
-  if (text_.size() > 1) text_ += ',';
+  if (text_.size() > start_ + 1) text_ += ',';
   append_json_string(text_, name);
   text_ += ':';
 }
@@ -96,13 +98,15 @@ JsonObject& JsonObject::field(std::string_view name, std::string_view value) {
 
 JsonObject& JsonObject::field(std::string_view name, std::int64_t value) {
   key(name);
-  text_ += std::to_string(value);
+  char digits[24];
+  text_.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
   return *this;
 }
 
 JsonObject& JsonObject::field(std::string_view name, std::uint64_t value) {
   key(name);
-  text_ += std::to_string(value);
+  char digits[24];
+  text_.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
   return *this;
 }
 
@@ -118,7 +122,7 @@ JsonObject& JsonObject::raw(std::string_view name, std::string_view json) {
   return *this;
 }
 
-std::string iso8601_utc(std::int64_t us) {
+std::string_view format_iso8601_utc(std::int64_t us, char (&buffer)[40]) {
   std::time_t seconds = static_cast<std::time_t>(us / 1000000);
   long micros = static_cast<long>(us % 1000000);
   if (micros < 0) {
@@ -127,22 +131,27 @@ std::string iso8601_utc(std::int64_t us) {
   }
   // Rows come in bursts within one second: its text is formatted once.
   thread_local std::time_t cached_second = -1;
-  thread_local char prefix[40];
+  thread_local char prefix[32];
+  thread_local std::size_t prefix_length = 0;
   if (seconds != cached_second) {
     std::tm tm{};
     gmtime_r(&seconds, &tm);
-    std::strftime(prefix, sizeof prefix, "%Y-%m-%dT%H:%M:%S.", &tm);
+    prefix_length = std::strftime(prefix, sizeof prefix, "%Y-%m-%dT%H:%M:%S.", &tm);
     cached_second = seconds;
   }
-  std::string out(prefix);
-  char digits[8];
+  std::memcpy(buffer, prefix, prefix_length);
+  char* digits = buffer + prefix_length;
   for (int i = 5; i >= 0; --i) {
     digits[i] = static_cast<char>('0' + micros % 10);
     micros /= 10;
   }
-  out.append(digits, 6);
-  out += 'Z';
-  return out;
+  digits[6] = 'Z';
+  return {buffer, prefix_length + 7};
+}
+
+std::string iso8601_utc(std::int64_t us) {
+  char buffer[40];
+  return std::string(format_iso8601_utc(us, buffer));
 }
 
 std::int64_t parse_iso8601_utc(const std::string& text) {

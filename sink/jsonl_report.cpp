@@ -42,9 +42,10 @@ JsonlReport::~JsonlReport() {
 }
 
 void JsonlReport::write(const ReportRow& row) {
-  std::string line = report_row_json(row);
-  line += '\n';
-  std::fwrite(line.data(), 1, line.size(), file_);
+  line_.clear();  // reused: its storage stays
+  append_report_row_json(line_, row);
+  line_ += '\n';
+  std::fwrite(line_.data(), 1, line_.size(), file_);
 }
 
 void JsonlReport::flush() { std::fflush(file_); }

@@ -22,6 +22,7 @@ class JsonlReport : public ReportFile {
  private:
   std::string path_;
   std::FILE* file_ = nullptr;
+  std::string line_;  // the row being written, reused
 };
 
 }  // namespace ramify

@@ -39,9 +39,10 @@ std::vector<std::pair<std::string, std::string>> results_from_json(const std::st
   return fields;
 }
 
-std::string report_row_json(const ReportRow& row) {
+void append_report_row_json(std::string& out, const ReportRow& row) {
   const LogRecord& r = row.record;
-  JsonObject json;
+  char ts[40];
+  JsonObject json(out);
   json.field("kind", to_string(r.kind));
   if (r.kind == RecordKind::outcome) json.field("status", to_string(r.status));
   json.field("container_type", r.container_type)
@@ -51,7 +52,7 @@ std::string report_row_json(const ReportRow& row) {
       .field("msg", r.msg)
       .field("resolved", r.resolved)
       .field("search_key", r.search_key)
-      .field("ts", iso8601_utc(r.ts_us))
+      .field("ts", format_iso8601_utc(r.ts_us, ts))
       .field("worker", row.worker)
       .field("seq", row.seq)
       .field("severity", to_string(r.severity))
@@ -59,7 +60,13 @@ std::string report_row_json(const ReportRow& row) {
       .field("attempt", static_cast<std::uint64_t>(r.attempt))
       .field("run", row.run);
   if (!r.fields.empty()) json.raw("results", results_json(r));
-  return json.str();
+  json.close();
+}
+
+std::string report_row_json(const ReportRow& row) {
+  std::string out;
+  append_report_row_json(out, row);
+  return out;
 }
 
 ReportRow report_row_from_json(const JsonValue& json) {

@@ -22,6 +22,8 @@ struct ReportRow {
 // columns), ts, worker, seq, severity, assignment, attempt, run, and `results`
 // (the curator's structured fields) when there are any.
 std::string report_row_json(const ReportRow& row);
+// The same at the end of `out`.
+void append_report_row_json(std::string& out, const ReportRow& row);
 ReportRow report_row_from_json(const JsonValue& row);
 
 // `results` as one JSON object ("{}" when there are none), and back.

@@ -12,6 +12,7 @@
 #include "common/security.hpp"
 #include "common/sockets.hpp"
 #include "sink/console_printer.hpp"
+#include "sink/report_row.hpp"
 #include "sink/report_file.hpp"
 #include "sink/run_summary.hpp"
 #include "sink/sequence_tracker.hpp"
@@ -45,6 +46,9 @@ struct Sink::Impl {
   std::uint64_t tailers = 0;
   std::uint64_t bad_messages = 0;
   std::uint64_t foreign_batches = 0;
+  // Reused from batch to batch, so that steady streams of rows allocate nothing.
+  std::vector<LogRecord> batch_records;
+  ReportRow batch_row;
 
   explicit Impl(SinkOptions opts) : options(std::move(opts)), console(stderr, options.colour) {
     if (!options.report.empty()) {
@@ -115,12 +119,16 @@ struct Sink::Impl {
         ++foreign_batches;
         return;
       }
-      std::vector<LogRecord> records = decode_records(batch.records, batch.count);
+      decode_records(batch.records, batch.count, batch_records);
       SequenceTracker& tracker = trackers[batch.worker_id];
-      for (std::size_t i = 0; i < records.size(); ++i) {
+      batch_row.run = batch.run_id;
+      batch_row.worker = batch.worker_id;
+      for (std::size_t i = 0; i < batch_records.size(); ++i) {
         const std::uint64_t seq = batch.first_seq + i;
         if (!tracker.accept(seq)) continue;  // a duplicate from a replay
-        write(ReportRow{batch.run_id, batch.worker_id, seq, std::move(records[i])});
+        batch_row.seq = seq;
+        std::swap(batch_row.record, batch_records[i]);  // no copy; both keep their strings' storage
+        write(batch_row);
       }
       to_ack.insert(batch.worker_id);
     } catch (const DecodeError& e) {

@@ -79,6 +79,29 @@ TEST(ManifestLoader, WithARootIdsBecomePathsAndMayNotEscapeIt) {
   EXPECT_NO_THROW(parse_manifest(root_line + "{\"id\":\"../x\",\"parent\":\".\",\"level\":\"file\"}\n", kLevels, "m"));
 }
 
+TEST(ManifestLoader, ReadsLongLinesRepeatedIdsAndAMissingLastNewline) {
+  TempDir dir;
+  const std::string big(3u << 20, 'x');  // longer than the reader's first buffer
+  const std::string path = dir.write("m.jsonl",
+      "{\"id\":\"p\",\"level\":\"project\"}\r\n"
+      "{\"id\":\"p/s1\",\"parent\":\"p\",\"level\":\"subject\",\"label\":\"Subject One\",\"attrs\":{\"note\":\"" +
+          big + "\"}}\n"
+      "{\"id\":\"p/s2\",\"parent\":\"p\",\"level\":\"subject\"}");
+  auto source = load_manifest(path, kLevels);
+  ASSERT_EQ(source->size(), 3u);
+  auto subjects = source->children(source->root());
+  ASSERT_EQ(subjects.children.size(), 2u);
+  EXPECT_EQ(subjects.children[0].label, "Subject One");  // sorted by label: "Subject One" < "s2"
+  EXPECT_EQ(subjects.children[0].attrs.at("note"), big);
+  EXPECT_EQ(subjects.children[1].id, "p/s2");
+  EXPECT_EQ(subjects.children[1].parent, "p");
+  EXPECT_EQ(source->subtree_size("p"), 3u);
+
+  const std::string twice = "{\"id\":\"p\",\"level\":\"project\"}\n{\"id\":\"p/a\",\"parent\":\"p\",\"level\":\"subject\"}\n"
+                            "{\"id\":\"p/a\",\"parent\":\"p\",\"level\":\"subject\"}\n";
+  EXPECT_NE(error_of(twice).find(":3: node id 'p/a' appears twice"), std::string::npos) << error_of(twice);
+}
+
 TEST(ManifestLoader, AMissingFileIsAClearError) {
   EXPECT_THROW(load_manifest("/nonexistent/m.jsonl", kLevels), SourceError);
 }
