@@ -7,6 +7,7 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SOURCE_DIR=$(dirname "$BENCH_DIR")
 RAMIFY=${RAMIFY:-$SOURCE_DIR/build/ramify}
 SPAWN_LIMIT=${SPAWN_LIMIT:-$SOURCE_DIR/build/bench/spawn-limit}
+READ_SHA256_LIMIT=${READ_SHA256_LIMIT:-$SOURCE_DIR/build/bench/read-sha256-limit}
 [ -x "$RAMIFY" ] || { echo "build ramify first (scripts/build build)" >&2; exit 1; }
 # The peers are Debian's packages, for Debian's Python.
 PEER_PYTHON=${PEER_PYTHON:-/usr/bin/python3}

@@ -48,6 +48,38 @@ struct Broker::Impl {
   explicit Impl(BrokerOptions opts) : options(std::move(opts)), run_id(random_hex(8)), inputs(options.spec) {
     options.spec.validate();
     interval = options.spec.heartbeat_interval();
+    // Bound before the hierarchy is read (a big manifest takes a while), so that
+    // workers connect at once and their first requests wait in the queues.
+    Address address = Address::parse(options.bind, kBrokerPortBase);
+    const std::string keys = options.keys.empty() ? options.spec.get("job", "keys") : options.keys;
+    security = std::make_unique<Security>(keys, "broker");
+    check_exposure(*security, options.require_auth || options.spec.get("job", "require_auth") == "true",
+                   options.bind, "broker");
+    const auto curve = security->server(context, "broker");
+    SocketOptions work_options;
+    work_options.curve = curve;
+    work_options.max_message = kMaxConfigMessage;
+    work_options.linger = std::chrono::milliseconds(200);
+    work = make_socket(context, zmq::socket_type::router, work_options);
+    work.set(zmq::sockopt::router_mandatory, 1);
+    work.set(zmq::sockopt::router_handover, 1);
+    work.bind(address.endpoint(kWorkPort, "work"));
+
+    SocketOptions config_options;
+    config_options.max_message = kMaxConfigMessage;
+    config_options.curve = curve;
+    config = make_socket(context, zmq::socket_type::rep, config_options);
+    config.bind(address.endpoint(kConfigPort, "config"));
+
+    SocketOptions control_options;
+    control_options.linger = std::chrono::milliseconds(200);
+    control_options.send_hwm = 10000;
+    control_options.max_message = 1024;  // subscriptions only
+    control_options.curve = curve;
+    control = make_socket(context, zmq::socket_type::xpub, control_options);
+    control.set(zmq::sockopt::xpub_verbose, 1);
+    control.bind(address.endpoint(kControlPort, "control"));
+
     source = open_source(options.spec);
     PartitionOptions partitioning;
     partitioning.depth = options.spec.partition_depth();
@@ -80,36 +112,6 @@ struct Broker::Impl {
                   scheduler->count(AssignmentState::done), scheduler->assignments().size(),
                   scheduler->skipped_from_earlier_run() > 0 ? " by an earlier run, skipped" : ", resuming the run");
     }
-
-    Address address = Address::parse(options.bind, kBrokerPortBase);
-    const std::string keys = options.keys.empty() ? options.spec.get("job", "keys") : options.keys;
-    security = std::make_unique<Security>(keys, "broker");
-    check_exposure(*security, options.require_auth || options.spec.get("job", "require_auth") == "true",
-                   options.bind, "broker");
-    const auto curve = security->server(context, "broker");
-    SocketOptions work_options;
-    work_options.curve = curve;
-    work_options.max_message = kMaxConfigMessage;
-    work_options.linger = std::chrono::milliseconds(200);
-    work = make_socket(context, zmq::socket_type::router, work_options);
-    work.set(zmq::sockopt::router_mandatory, 1);
-    work.set(zmq::sockopt::router_handover, 1);
-    work.bind(address.endpoint(kWorkPort, "work"));
-
-    SocketOptions config_options;
-    config_options.max_message = kMaxConfigMessage;
-    config_options.curve = curve;
-    config = make_socket(context, zmq::socket_type::rep, config_options);
-    config.bind(address.endpoint(kConfigPort, "config"));
-
-    SocketOptions control_options;
-    control_options.linger = std::chrono::milliseconds(200);
-    control_options.send_hwm = 10000;
-    control_options.max_message = 1024;  // subscriptions only
-    control_options.curve = curve;
-    control = make_socket(context, zmq::socket_type::xpub, control_options);
-    control.set(zmq::sockopt::xpub_verbose, 1);
-    control.bind(address.endpoint(kControlPort, "control"));
 
     log->info("run {}: {} assignment(s), listening on {}", run_id, scheduler->assignments().size(), address.text());
     progress = std::make_unique<Progress>(

@@ -1,6 +1,7 @@
 #include "common/json_text.hpp"
 
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 
@@ -37,13 +38,26 @@ void append_escape(std::string& out, unsigned value) {
   out += kHex[value & 0xF];
 }
 
+// Whether none of 8 bytes needs escaping (all printable ASCII, no '"' or
+// '\\'), tested together: each test sets a byte's high bit where it hits.
+bool plain_word(const char* at) {
+  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  std::uint64_t word;
+  std::memcpy(&word, at, sizeof word);
+  const auto zero_byte = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+  const std::uint64_t below_space = (word - ones * 0x20) & ~word & highs;
+  return ((word & highs) | below_space | zero_byte(word ^ (ones * '"')) | zero_byte(word ^ (ones * '\\')) |
+          zero_byte(word ^ (ones * 0x7F))) == 0;
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view bytes) {
   out += '"';
   for (std::size_t i = 0; i < bytes.size();) {
-    // Plain printable ASCII goes out in one piece.
+    // Plain printable ASCII goes out in one piece, found 8 bytes at a time.
     std::size_t plain = i;
+    while (plain + 8 <= bytes.size() && plain_word(bytes.data() + plain)) plain += 8;
     while (plain < bytes.size()) {
       const auto b = static_cast<unsigned char>(bytes[plain]);
       if (b < 0x20 || b >= 0x7F || b == '"' || b == '\\') break;

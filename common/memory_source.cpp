@@ -22,9 +22,9 @@ std::uint32_t checked_u32(std::size_t value, const char* what) {
   return static_cast<std::uint32_t>(value);
 }
 
-void append(std::vector<char>& to, std::string_view text) { to.insert(to.end(), text.begin(), text.end()); }
+void append(HugeVector<char>& to, std::string_view text) { to.insert(to.end(), text.begin(), text.end()); }
 
-void append_length(std::vector<char>& to, std::uint32_t length) {
+void append_length(HugeVector<char>& to, std::uint32_t length) {
   char bytes[sizeof length];
   std::memcpy(bytes, &length, sizeof length);
   to.insert(to.end(), bytes, bytes + sizeof length);
@@ -156,7 +156,7 @@ std::uint32_t MemorySource::find(std::string_view id) const {
 
 bool MemorySource::insert_into_index(std::uint32_t record) {
   if (records_.size() * 2 > index_.size()) {
-    std::vector<std::uint64_t> old = std::move(index_);
+    HugeVector<std::uint64_t> old = std::move(index_);
     index_.assign(std::max<std::size_t>(old.size() * 2, 16), kFree);
     for (std::uint64_t entry : old)
       if (entry != kFree) place_in_index(entry & ~std::uint64_t(UINT32_MAX), static_cast<std::uint32_t>(entry));

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/hierarchy_source.hpp"
+#include "common/huge_page_allocator.hpp"
 
 namespace ramify {
 
@@ -51,8 +52,8 @@ class MemorySource : public HierarchySource {
    private:
     friend class MemorySource;
     std::unique_ptr<MemorySource> tree_;
-    std::vector<char> parents_;  // parent ids, back to back
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> parent_spans_;  // by record
+    HugeVector<char> parents_;  // parent ids, back to back
+    HugeVector<std::pair<std::uint64_t, std::uint32_t>> parent_spans_;  // by record
   };
 
   // `root` plus every node below it, in any order. Throws SourceError when a
@@ -106,13 +107,13 @@ class MemorySource : public HierarchySource {
 
   std::string path_root_;
   std::vector<std::string> levels_;
-  std::vector<char> arena_;
-  std::vector<Record> records_;
-  std::vector<std::uint32_t> children_;  // each record's children, sorted, back to back
+  HugeVector<char> arena_;
+  HugeVector<Record> records_;
+  HugeVector<std::uint32_t> children_;  // each record's children, sorted, back to back
   // Open addressing over records_: a slot holds the id's hash in its high
   // half and the record in its low half, kFree when free.
   static constexpr std::uint64_t kFree = UINT64_MAX;
-  std::vector<std::uint64_t> index_;
+  HugeVector<std::uint64_t> index_;
   std::uint32_t root_ = kNone;
 };
 

@@ -44,6 +44,22 @@ TEST(JsonText, EveryByteStringSurvivesARoundTrip) {
   EXPECT_EQ(parse_json(json).text, all);
 }
 
+TEST(JsonText, EachByteIsEscapedAtEveryPositionOfALongPlainRun) {
+  // Plain runs are scanned 8 bytes at a time: a byte that needs escaping must
+  // be found wherever it sits in the word.
+  for (int byte = 0; byte < 256; ++byte) {
+    for (std::size_t at = 0; at < 20; ++at) {
+      std::string text(20, 'a');
+      text[at] = static_cast<char>(byte);
+      std::string json;
+      append_json_string(json, text);
+      ASSERT_EQ(parse_json(json).text, text) << "byte " << byte << " at " << at;
+      const bool plain = byte >= 0x20 && byte < 0x7F && byte != '"' && byte != '\\';
+      EXPECT_EQ(json.size() == text.size() + 2, plain) << "byte " << byte << " at " << at;
+    }
+  }
+}
+
 TEST(ReportRow, HasTheHierarchyCuratorColumnsFirst) {
   LogRecord r;
   r.kind = RecordKind::outcome;
