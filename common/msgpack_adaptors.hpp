@@ -94,6 +94,8 @@ template <>
 struct convert<ramify::LogRecord> {
   const msgpack::object& operator()(const msgpack::object& o, ramify::LogRecord& r) const {
     if (o.type != msgpack::type::ARRAY) throw msgpack::type_error();
+    // Decoding may reuse a record: fields the array lacks must not keep old values.
+    if (o.via.array.size < 14) r = ramify::LogRecord{};
     using ramify::wire::read_field;
     read_field(o, 0, r.kind);
     read_field(o, 1, r.status);

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "common/codec.hpp"
+#include "common/msgpack_adaptors.hpp"
 
 namespace ramify {
 namespace {
@@ -93,6 +94,34 @@ TEST(Codec, RoundTripsRecordsOfABatch) {
   std::vector<LogRecord> records{sample_record(), LogRecord{}};
   EXPECT_EQ(decode_records(encode_records(records), 2), records);
   EXPECT_THROW(decode_records(encode_records(records), 3), DecodeError);
+}
+
+TEST(Codec, DecodingIntoReusedRecordsLeavesNothingOfTheOldOnes) {
+  std::vector<LogRecord> reused{sample_record(), sample_record()};
+  decode_records(encode_records({LogRecord{}}), 1, reused);
+  EXPECT_EQ(reused, std::vector<LogRecord>{LogRecord{}});
+
+  // A record from a peer that sends fewer fields: the missing ones are defaults.
+  msgpack::sbuffer buffer;
+  msgpack::packer<msgpack::sbuffer> packer(buffer);
+  packer.pack_array(1);
+  packer.pack_array(6);
+  packer.pack(RecordKind::outcome);
+  packer.pack(Status::failed);
+  packer.pack(Severity::error);
+  packer.pack(std::int64_t{7});
+  packer.pack(std::string("file"));
+  packer.pack(std::string("a/b"));
+  reused = {sample_record()};
+  decode_records(std::string_view(buffer.data(), buffer.size()), 1, reused);
+  LogRecord expected;
+  expected.kind = RecordKind::outcome;
+  expected.status = Status::failed;
+  expected.severity = Severity::error;
+  expected.ts_us = 7;
+  expected.container_type = "file";
+  expected.container_id = "a/b";
+  EXPECT_EQ(reused.at(0), expected);
 }
 
 TEST(Codec, RejectsAnArrayHeaderThatPromisesFourBillionElements) {
