@@ -35,18 +35,12 @@ std::string Sha256::hex_digest() {
   return out;
 }
 
-FileDigest sha256_file(const std::string& path, const std::atomic<bool>* cancelled) {
+FileDigest sha256_fd(int fd, std::vector<char>& buffer, const std::function<bool()>& cancelled) {
   FileDigest result;
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    result.error = std::strerror(errno);
-    return result;
-  }
   posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   Sha256 digest;
-  std::vector<char> buffer(1 << 20);
   while (true) {
-    if (cancelled && cancelled->load(std::memory_order_relaxed)) {
+    if (cancelled && cancelled()) {
       result.error = "cancelled";
       break;
     }
@@ -60,8 +54,16 @@ FileDigest sha256_file(const std::string& path, const std::atomic<bool>* cancell
     digest.update(buffer.data(), static_cast<std::size_t>(n));
     result.bytes += static_cast<std::uint64_t>(n);
   }
-  close(fd);
   if (result.error.empty()) result.hex = digest.hex_digest();
+  return result;
+}
+
+FileDigest sha256_file(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return FileDigest{"", 0, std::strerror(errno)};
+  std::vector<char> buffer(1 << 20);
+  FileDigest result = sha256_fd(fd, buffer, nullptr);
+  close(fd);
   return result;
 }
 

@@ -1,10 +1,11 @@
 #pragma once
 // SHA-256 through OpenSSL's libcrypto, streamed.
 
-#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ramify {
 
@@ -30,8 +31,11 @@ struct FileDigest {
   std::string error;      // why the file could not be read, or "cancelled"
 };
 
-// Streams a file through SHA-256 in 1 MiB reads (never the whole file in
-// memory); `cancelled`, when given, is checked between reads.
-FileDigest sha256_file(const std::string& path, const std::atomic<bool>* cancelled = nullptr);
+// Streams an open file through SHA-256, `buffer.size()` bytes a read (never
+// the whole file in memory); `cancelled`, when given, is asked before each
+// read, and a yes ends it with the error "cancelled".
+FileDigest sha256_fd(int fd, std::vector<char>& buffer, const std::function<bool()>& cancelled);
+// The same for the file at `path`, in 1 MiB reads.
+FileDigest sha256_file(const std::string& path);
 
 }  // namespace ramify

@@ -119,25 +119,13 @@ StreamedDigest digest_file(const std::string& path, std::vector<char>& buffer, c
   } else if (!S_ISREG(st.st_mode)) {
     result.error = "not a regular file";
   } else {
-    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    Sha256 digest;
-    while (true) {
-      if (ctx.cancelled()) {
-        result.cancelled = true;
-        break;
-      }
-      const ssize_t n = read(fd, buffer.data(), buffer.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        result.error = std::strerror(errno);
-        break;
-      }
-      if (n == 0) {
-        result.hex = digest.hex_digest();
-        break;
-      }
-      digest.update(buffer.data(), static_cast<std::size_t>(n));
-      result.bytes += static_cast<std::uint64_t>(n);
+    bool cancelled = false;
+    FileDigest digest = sha256_fd(fd, buffer, [&] { return cancelled = ctx.cancelled(); });
+    result.cancelled = cancelled;
+    if (!cancelled) {
+      result.hex = std::move(digest.hex);
+      result.bytes = digest.bytes;
+      result.error = std::move(digest.error);
     }
   }
   close(fd);
