@@ -11,6 +11,7 @@
 
 #include "support/background.hpp"
 #include "support/ramify_binary.hpp"
+#include "support/small_tree.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ramify {
@@ -20,14 +21,8 @@ using namespace std::chrono_literals;
 using testing::Background;
 using testing::eventually;
 using testing::TempDir;
-
-std::string ipc(const TempDir& dir, const std::string& name) { return "ipc://" + dir.str() + "/" + name; }
-
-std::string make_tree(const TempDir& dir, int subjects, int files) {
-  for (int s = 1; s <= subjects; ++s)
-    for (int f = 1; f <= files; ++f) dir.write("p/sub-" + std::to_string(s) + "/f" + std::to_string(f) + ".txt", "x");
-  return (dir.path() / "p").string();
-}
+using testing::ipc;
+using testing::make_tree;
 
 // /proc facts about one process.
 struct ProcessFacts {

@@ -13,6 +13,7 @@
 #include "common/sockets.hpp"
 #include "support/background.hpp"
 #include "support/ramify_binary.hpp"
+#include "support/small_tree.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ramify {
@@ -22,14 +23,8 @@ using namespace std::chrono_literals;
 using testing::Background;
 using testing::eventually;
 using testing::TempDir;
-
-std::string ipc(const TempDir& dir, const std::string& name) { return "ipc://" + dir.str() + "/" + name; }
-
-std::string make_tree(const TempDir& dir, int subjects, int files) {
-  for (int s = 1; s <= subjects; ++s)
-    for (int f = 1; f <= files; ++f) dir.write("p/sub-" + std::to_string(s) + "/f" + std::to_string(f) + ".txt", "x");
-  return (dir.path() / "p").string();
-}
+using testing::ipc;
+using testing::make_tree;
 
 // True when `socket` receives anything within `wait`.
 bool receives_anything(zmq::socket_t& socket, std::chrono::milliseconds wait) {
