@@ -30,4 +30,11 @@ class TimeoutError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A file a daemon writes (the report, the journal) failed: a full disk, an
+// I/O error. A runtime failure of the run (exit status 1), never a usage error.
+class WriteError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 }  // namespace ramify
