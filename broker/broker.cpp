@@ -2,9 +2,14 @@
 
 #include <unistd.h>
 
+#include <zmq.hpp>
+
 #include "broker/input_store.hpp"
 #include "broker/journal.hpp"
 #include "broker/partitioner.hpp"
+#include "broker/scheduler.hpp"
+#include "broker/sink_watch.hpp"
+#include "common/address.hpp"
 #include "common/codec.hpp"
 #include "common/security.hpp"
 #include "common/logging.hpp"
@@ -39,8 +44,10 @@ struct Broker::Impl {
   zmq::socket_t control;  // XPUB: a PUB that also sees each new subscriber
 
   bool kill_sent = false;
-  bool report_confirmed = false;
-  std::uint64_t report_lost = 0;
+  SinkWatch sink{""};
+  Clock::time_point sink_deadline{};
+  int stops_handled = 0;
+  bool leave_now = false;  // a second stop: no more waiting for anyone
   std::uint64_t bad_messages = 0;
   Clock::time_point started_at = Clock::now();
   std::unique_ptr<Progress> progress;
@@ -113,6 +120,8 @@ struct Broker::Impl {
                   scheduler->skipped_from_earlier_run() > 0 ? " by an earlier run, skipped" : ", resuming the run");
     }
 
+    sink = SinkWatch(run_id);
+    sink_deadline = Clock::now() + options.sink_timeout;
     log->info("run {}: {} assignment(s), listening on {}", run_id, scheduler->assignments().size(), address.text());
     progress = std::make_unique<Progress>(
         options.progress,
@@ -175,6 +184,7 @@ struct Broker::Impl {
     Kill kill;
     kill.run_id = run_id;
     kill.error = scheduler->first_failure();
+    kill.report_failed = !sink.error().empty();
     log->error("run aborted: {}", kill.error);
     publish(kill);
     const std::string body = encode(kill);
@@ -202,7 +212,9 @@ struct Broker::Impl {
         if (hello.worker_id != worker) return bad_message("HELLO from " + worker + " names " + hello.worker_id);
         scheduler->hello(hello, now);
         log->info("worker {} joined ({} slot(s), host {}, pid {})", worker, hello.slots, hello.host, hello.pid);
-        if (scheduler->state() == RunState::aborted) send_to_worker(worker, "KILL", encode(Kill{kProtocolVersion, run_id, "", scheduler->first_failure()}));
+        if (scheduler->state() == RunState::aborted)
+          send_to_worker(worker, "KILL",
+                         encode(Kill{kProtocolVersion, run_id, "", scheduler->first_failure(), !sink.error().empty()}));
       } else if (type == Heartbeat::kType) {
         bool known = false;
         for (const AssignmentRef& ref : scheduler->heartbeat(decode<Heartbeat>(body), now, known))
@@ -294,12 +306,16 @@ struct Broker::Impl {
         } catch (const ConfigError& e) {
           reply = {ErrorReply::kType, encode(ErrorReply{kProtocolVersion, e.what()})};
         }
+      } else if (type == SinkBeat::kType) {
+        reply = {SinkBeatReply::kType, encode(on_sink_beat(decode<SinkBeat>(body)))};
       } else if (type == ReportDone::kType) {
         ReportDone done = decode<ReportDone>(body);
-        if (done.run_id == run_id && scheduler->complete() && !report_confirmed) {
-          report_confirmed = true;
-          report_lost = done.lost;
-          log->info("the sink wrote the report: {} record(s), {} lost", done.records, done.lost);
+        if (scheduler->complete() && sink.report_done(done)) {
+          if (done.complete) {
+            log->info("the sink concluded the report: {} record(s), complete", done.records);
+          } else {
+            log->error("the sink could not complete the report: {}", done.error);
+          }
         }
         reply = {Ok::kType, encode(Ok{})};
       } else {
@@ -312,19 +328,48 @@ struct Broker::Impl {
     send_frames(config, {reply.first, reply.second});
   }
 
+  SinkBeatReply on_sink_beat(const SinkBeat& beat) {
+    const bool joined = sink.joined();
+    const bool had_error = !sink.error().empty();
+    sink.beat(beat, Clock::now());
+    if (!joined && sink.joined())
+      log->info("the sink joined: {}", beat.report.empty() ? "it writes no report file" : "report " + beat.report);
+    if (!had_error && !sink.error().empty()) {
+      log->error("the sink cannot complete the report: {}", sink.error());
+      if (!scheduler->complete()) scheduler->abort(sink.error());
+    }
+    return SinkBeatReply{kProtocolVersion, run_id, scheduler->state()};
+  }
+
+  // Stops asked for from outside: the first aborts the run, a second one
+  // cuts every wait short.
+  void handle_stop_requests(const StopRequest& stop) {
+    const int requested = stop.count();
+    if (requested == stops_handled) return;
+    if (stops_handled == 0 && !scheduler->complete()) scheduler->abort(stop.reason());
+    if (requested >= 2) leave_now = true;
+    stops_handled = requested;
+  }
+
+  // Nothing is dispatched before a sink of this run joined (unless --no-sink);
+  // a run that finds none in time fails before any work.
+  bool may_dispatch(Clock::time_point now) {
+    if (options.no_sink || sink.joined()) return true;
+    if (now >= sink_deadline && !scheduler->complete())
+      scheduler->abort("no sink joined the run within " + std::to_string(options.sink_timeout.count() / 1000) +
+                       " s (start `ramify sink --broker HOST`, or run the broker with --no-sink)");
+    return false;
+  }
+
   // ---- the loop ----
 
   // Serves every socket until `done()` or `deadline`; heartbeats on the way.
   template <class Done>
-  void serve_until(Done done, Clock::time_point deadline, std::atomic<bool>& stop_requested,
-                   bool publish_finish = false) {
+  void serve_until(Done done, Clock::time_point deadline, const StopRequest& stop, bool publish_finish = false) {
     auto next_beat = Clock::now();
     while (!done() && Clock::now() < deadline) {
-      if (stop_requested.exchange(false)) {
-        // A signal aborts a running run, and cuts short the waits after it.
-        if (scheduler->complete()) return;
-        scheduler->abort("stopped by a signal");
-      }
+      handle_stop_requests(stop);
+      if (leave_now) return;
       broadcast_kill_if_aborted();
       const auto now = Clock::now();
       for (const auto& dead : scheduler->expire(now))
@@ -334,7 +379,7 @@ struct Broker::Impl {
         if (publish_finish) publish(finish_message());
         next_beat = now + interval;
       }
-      dispatch();
+      if (may_dispatch(now)) dispatch();
       broadcast_kill_if_aborted();
       sync_journal();
       progress->tick(Clock::now(), [this] { return figures(); });
@@ -343,8 +388,10 @@ struct Broker::Impl {
       std::vector<zmq::pollitem_t> items{{work.handle(), 0, ZMQ_POLLIN, 0},
                                          {config.handle(), 0, ZMQ_POLLIN, 0},
                                          {control.handle(), 0, ZMQ_POLLIN, 0}};
-      poll_items(items, std::min({until(next_beat), until(deadline), until(scheduler->next_expiry()),
-                                  until(progress->next_due())}));
+      auto wait = std::min({until(next_beat), until(deadline), until(scheduler->next_expiry()),
+                            until(progress->next_due())});
+      if (!options.no_sink && !sink.joined()) wait = std::min(wait, until(sink_deadline));
+      poll_items(items, wait);
       // A new subscriber (a late worker, a sink) gets the current state at once.
       if ((items[2].revents & ZMQ_POLLIN) && new_subscriber()) next_beat = Clock::now();
       if (items[0].revents & ZMQ_POLLIN) {
@@ -412,13 +459,28 @@ struct Broker::Impl {
     return f;
   }
 
-  // Records every assignment whose state changed (one transaction per loop turn).
+  // Records every assignment whose state changed (one transaction per loop
+  // turn). A journal that cannot be written (a full disk) fails the run.
   void sync_journal() {
     std::vector<std::uint64_t> changed = scheduler->take_changed();
     if (!journal || changed.empty()) return;
     std::vector<const AssignmentStatus*> rows;
     for (std::uint64_t id : changed) rows.push_back(&scheduler->assignments()[id]);
-    journal->record(rows);
+    try {
+      journal->record(rows);
+    } catch (const WriteError& e) {
+      journal_failed(e.what());
+    }
+  }
+
+  void journal_failed(const std::string& why) {
+    log->error("{}; the run cannot be resumed from it", why);
+    journal.reset();
+    if (!scheduler->complete()) {
+      scheduler->abort(why);
+    } else {
+      scheduler->fail_run(why);
+    }
   }
 
   Finish finish_message() const {
@@ -435,9 +497,9 @@ struct Broker::Impl {
     return finish;
   }
 
-  int run(std::atomic<bool>& stop_requested) {
+  int run(const StopRequest& stop) {
     const auto forever = Clock::time_point::max();
-    serve_until([&] { return scheduler->complete(); }, forever, stop_requested);
+    serve_until([&] { return scheduler->complete(); }, forever, stop);
     progress->finish(figures(), Clock::now());
     if (scheduler->state() == RunState::finished) finalize_run();
 
@@ -445,33 +507,66 @@ struct Broker::Impl {
     const std::string stop_body = encode(Ok{});
     for (const auto& worker : scheduler->live_workers()) send_to_worker(worker, "STOP", stop_body);
     publish_heartbeat();
-    serve_until([&] { return scheduler->live_workers().empty(); }, Clock::now() + options.workers_timeout,
-                stop_requested);
+    serve_until([&] { return scheduler->live_workers().empty(); }, Clock::now() + options.workers_timeout, stop);
     for (const auto& worker : scheduler->live_workers()) scheduler->worker_lost(worker, "it did not say goodbye");
 
     // Publish the finish until the sink confirms the report.
-    if (options.report_timeout.count() > 0) {
-      serve_until([&] { return report_confirmed; }, Clock::now() + options.report_timeout, stop_requested,
-                  /*publish_finish=*/true);
-      if (!report_confirmed) log->warn("no sink confirmed the report within {} s", options.report_timeout.count() / 1000);
-    } else {
+    if (options.no_sink || !sink.joined()) {
       publish(finish_message());
+    } else {
+      serve_until([&] { return sink.confirmed(); }, Clock::now() + options.report_timeout, stop,
+                  /*publish_finish=*/true);
     }
 
     sync_journal();
-    const int status = scheduler->exit_status();
-    if (journal) journal->end_run(status);
+    int status = scheduler->exit_status();
+    if (journal) {
+      try {
+        journal->end_run(status);
+      } catch (const WriteError& e) {
+        journal_failed(e.what());
+        status = 1;
+      }
+    }
+    return conclude(status, stop);
+  }
+
+  // The exit status, and one line that names what is missing and why.
+  int conclude(int status, const StopRequest& stop) {
     const double elapsed = std::chrono::duration<double>(Clock::now() - started_at).count();
+    std::string report_problem;
+    if (options.no_sink) {
+      log->warn("no sink (--no-sink): the report was not written");
+    } else if (!sink.confirmed()) {
+      report_problem = !sink.joined() ? "no report was written"
+                                      : "no sink confirmed the report within " +
+                                            std::to_string(options.report_timeout.count() / 1000) + " s" +
+                                            silence_note() + ": it may be incomplete";
+    } else if (!sink.confirmation().complete) {
+      report_problem = sink.confirmation().error;
+    }
+    if (stop.count() > 0) {
+      log->error("run {} {}{}", run_id, stop.reason(), report_problem.empty() ? "" : "; " + report_problem);
+      return stop.exit_status();
+    }
+    if (!report_problem.empty()) {
+      const std::string& first = scheduler->first_failure();
+      log->error("run {} failed: {}", run_id,
+                 first.empty() || first == report_problem ? report_problem : first + "; " + report_problem);
+      return 1;
+    }
     if (status == 0) {
       log->info("run {} finished: {} node(s) in {:.2f} s", run_id, scheduler->nodes(), elapsed);
     } else {
       log->error("run {} failed: {} failure(s); first: {}", run_id, scheduler->failures(), scheduler->first_failure());
     }
-    if (report_confirmed && report_lost > 0) {
-      log->error("the report is incomplete: {} log record(s) lost", report_lost);
-      return 1;
-    }
     return status;
+  }
+
+  std::string silence_note() const {
+    auto silent = sink.silent_seconds(Clock::now());
+    if (!silent || *silent < 2 * std::chrono::duration<double>(interval).count()) return "";
+    return " (the sink was last heard " + std::to_string(static_cast<long long>(*silent)) + " s ago)";
   }
 };
 
@@ -479,10 +574,6 @@ Broker::Broker(BrokerOptions options) : impl_(std::make_unique<Impl>(std::move(o
 
 Broker::~Broker() = default;
 
-int Broker::run() { return impl_->run(stop_requested_); }
-
-const std::string& Broker::run_id() const { return impl_->run_id; }
-
-std::size_t Broker::assignment_count() const { return impl_->scheduler->assignments().size(); }
+int Broker::run() { return impl_->run(stop_); }
 
 }  // namespace ramify

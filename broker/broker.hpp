@@ -3,18 +3,17 @@
 // (ROUTER, so that each goes to a worker with a free slot), collects their
 // results, serves the job spec (REP), publishes heartbeat / kill / finish
 // (PUB), and returns the run's exit status once the sink has the report.
+//
+// Exit 0 only when the run succeeded and a sink confirmed that its report is
+// complete and durable; nothing is dispatched before a sink has joined.
 
-#include <zmq.hpp>
-
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
 
 #include "broker/progress.hpp"
-#include "broker/scheduler.hpp"
-#include "common/address.hpp"
 #include "common/job_spec.hpp"
+#include "common/stop_request.hpp"
 
 namespace ramify {
 
@@ -22,9 +21,12 @@ struct BrokerOptions {
   JobSpec spec;
   std::string bind = "*";  // "HOST", "HOST:PORT_BASE" or "ipc://PREFIX"
   // After the run, how long to wait for the workers' goodbyes and for the
-  // sink's confirmation that the report is written (0: do not wait for a sink).
+  // sink's confirmation that the report is complete.
   std::chrono::milliseconds workers_timeout{5000};
   std::chrono::milliseconds report_timeout{30000};
+  // How long to wait at the start for a sink to join before the run fails.
+  std::chrono::milliseconds sink_timeout{60000};
+  bool no_sink = false;  // run deliberately without a sink: no report is written
   std::string keys;            // CURVE keys folder ("" = the spec's [job] keys, else none)
   bool require_auth = false;   // refuse to start without keys (also [job] require_auth)
   Progress::Mode progress = Progress::Mode::off;
@@ -38,18 +40,18 @@ class Broker {
   explicit Broker(BrokerOptions options);
   ~Broker();
 
-  // Runs to the end of the run; returns 0 (every node ok) or 1.
+  // Runs to the end of the run; returns 0 (every node ok and the report
+  // confirmed complete), 1 (it failed), or 128 + the signal that stopped it.
   int run();
-  // Aborts the run from another thread or a signal handler.
-  void request_stop() { stop_requested_ = true; }
-
-  const std::string& run_id() const;
-  std::size_t assignment_count() const;
+  // From another thread or a signal handler: the first call aborts the run
+  // (running nodes are marked interrupted, the report is concluded), a second
+  // one makes the broker leave without waiting for anyone.
+  void request_stop(int signal = SIGTERM) { stop_.request(signal); }
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  std::atomic<bool> stop_requested_{false};
+  StopRequest stop_;
 };
 
 }  // namespace ramify

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <functional>
 #include <map>
 
 #include "common/errors.hpp"
@@ -64,10 +65,10 @@ Journal::Journal(const std::string& path, const std::string& digest) : path_(pat
     exec("CREATE TABLE IF NOT EXISTS run (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
     exec("CREATE TABLE IF NOT EXISTS assignments (id INTEGER PRIMARY KEY, root TEXT NOT NULL, state TEXT NOT NULL,"
          " attempt INTEGER NOT NULL, nodes INTEGER NOT NULL, failures INTEGER NOT NULL, skipped INTEGER NOT NULL)");
-  } catch (const ConfigError& e) {
+  } catch (const WriteError& e) {
     sqlite3_close(db_);
     db_ = nullptr;
-    throw ConfigError("journal " + path + " is not usable: " + e.what());
+    throw ConfigError(std::string(e.what()) + ": the journal is not usable");
   }
 
   std::map<std::string, std::string> run;
@@ -99,7 +100,13 @@ Journal::Journal(const std::string& path, const std::string& digest) : path_(pat
       entries_.push_back(std::move(e));
     }
   }
-  exec("INSERT OR IGNORE INTO run (key, value) VALUES ('digest', '" + digest + "')");
+  try {
+    exec("INSERT OR IGNORE INTO run (key, value) VALUES ('digest', '" + digest + "')");
+  } catch (const WriteError& e) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw ConfigError(std::string(e.what()) + ": the journal is not usable");
+  }
 }
 
 Journal::~Journal() {
@@ -109,17 +116,32 @@ Journal::~Journal() {
 void Journal::exec(const std::string& sql) {
   char* error = nullptr;
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-    std::string why = error ? error : "unknown error";
+    std::string why = error ? error : sqlite3_errmsg(db_);
     sqlite3_free(error);
-    throw ConfigError(why);
+    throw WriteError("journal " + path_ + ": " + why);
+  }
+}
+
+void Journal::step(sqlite3_stmt* stmt) {
+  if (sqlite3_step(stmt) != SQLITE_DONE) throw WriteError("journal " + path_ + ": " + sqlite3_errmsg(db_));
+  sqlite3_reset(stmt);
+}
+
+void Journal::in_transaction(const std::function<void()>& body) {
+  exec("BEGIN IMMEDIATE");
+  try {
+    body();
+    exec("COMMIT");
+  } catch (const WriteError&) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
   }
 }
 
 void Journal::begin_run(const std::string& run_id, const std::vector<AssignmentStatus>& assignments) {
-  exec("BEGIN IMMEDIATE");
-  exec("INSERT OR REPLACE INTO run (key, value) VALUES ('run_id', '" + run_id + "')");
-  exec("DELETE FROM run WHERE key = 'exit_status'");
-  {
+  in_transaction([&] {
+    exec("INSERT OR REPLACE INTO run (key, value) VALUES ('run_id', '" + run_id + "')");
+    exec("DELETE FROM run WHERE key = 'exit_status'");
     Statement s;
     sqlite3_prepare_v2(db_,
                        "INSERT OR IGNORE INTO assignments (id, root, state, attempt, nodes, failures, skipped)"
@@ -128,19 +150,16 @@ void Journal::begin_run(const std::string& run_id, const std::vector<AssignmentS
     for (const auto& a : assignments) {
       sqlite3_bind_int64(s.stmt, 1, static_cast<sqlite3_int64>(a.spec.id));
       sqlite3_bind_text(s.stmt, 2, a.spec.root.id.data(), static_cast<int>(a.spec.root.id.size()), SQLITE_TRANSIENT);
-      sqlite3_step(s.stmt);
-      sqlite3_reset(s.stmt);
+      step(s.stmt);
     }
-  }
-  exec("COMMIT");
+  });
   run_id_ = run_id;
   ended_ = false;
 }
 
 void Journal::record(const std::vector<const AssignmentStatus*>& changed) {
   if (changed.empty()) return;
-  exec("BEGIN IMMEDIATE");
-  {
+  in_transaction([&] {
     Statement s;
     sqlite3_prepare_v2(db_,
                        "UPDATE assignments SET state = ?, attempt = ?, nodes = ?, failures = ?, skipped = ?"
@@ -154,11 +173,9 @@ void Journal::record(const std::vector<const AssignmentStatus*>& changed) {
       sqlite3_bind_int64(s.stmt, 4, static_cast<sqlite3_int64>(a->failures));
       sqlite3_bind_int64(s.stmt, 5, static_cast<sqlite3_int64>(a->skipped));
       sqlite3_bind_int64(s.stmt, 6, static_cast<sqlite3_int64>(a->spec.id));
-      sqlite3_step(s.stmt);
-      sqlite3_reset(s.stmt);
+      step(s.stmt);
     }
-  }
-  exec("COMMIT");
+  });
 }
 
 void Journal::end_run(int exit_status) {

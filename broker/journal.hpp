@@ -5,6 +5,7 @@
 // with the journal of a finished run skips the assignments that were done.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 #include "broker/scheduler.hpp"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace ramify {
 
@@ -29,7 +31,9 @@ struct JournalEntry {
 class Journal {
  public:
   // Opens (or creates) the journal. Throws ConfigError when it cannot be
-  // opened or belongs to a different job (`job_digest` differs).
+  // opened or belongs to a different job (`job_digest` differs). Every write
+  // after that throws WriteError when it fails (a full disk): a runtime
+  // failure of the run, after which the journal is not used again.
   Journal(const std::string& path, const std::string& job_digest);
   ~Journal();
   Journal(const Journal&) = delete;
@@ -50,6 +54,9 @@ class Journal {
 
  private:
   void exec(const std::string& sql);
+  void step(sqlite3_stmt* stmt);
+  // Runs `body` in one transaction, rolled back when it throws.
+  void in_transaction(const std::function<void()>& body);
 
   std::string path_;
   sqlite3* db_ = nullptr;

@@ -3,10 +3,12 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <thread>
@@ -16,7 +18,7 @@ extern char** environ;
 namespace ramify {
 
 ChildProcess::ChildProcess(std::vector<std::string> argv, const std::string& stdout_path,
-                           const std::string& stderr_path)
+                           const std::string& stderr_path, bool own_group)
     : name_(argv.size() > 1 ? argv[1] : argv.front()) {
   std::vector<char*> pointers;
   for (auto& arg : argv) pointers.push_back(arg.data());
@@ -26,7 +28,14 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, const std::string& std
   const int flags = O_WRONLY | O_CREAT | O_APPEND;
   if (!stdout_path.empty()) posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, stdout_path.c_str(), flags, 0644);
   if (!stderr_path.empty()) posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_path.c_str(), flags, 0644);
-  int rc = posix_spawn(&pid_, argv.front().c_str(), &actions, nullptr, pointers.data(), environ);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  if (own_group) {
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attributes, 0);
+  }
+  int rc = posix_spawn(&pid_, argv.front().c_str(), &actions, &attributes, pointers.data(), environ);
+  posix_spawnattr_destroy(&attributes);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("cannot start " + argv.front() + ": " + std::strerror(rc));
 }
@@ -65,6 +74,15 @@ std::optional<int> ChildProcess::wait_for(std::chrono::milliseconds timeout) {
 
 void ChildProcess::signal(int sig) {
   if (pid_ > 0 && !status_) kill(pid_, sig);
+}
+
+void stop_with_parent() {
+  const char* value = std::getenv(kStopWithParentVariable);
+  if (!value) return;
+  const pid_t parent = static_cast<pid_t>(std::strtol(value, nullptr, 10));
+  unsetenv(kStopWithParentVariable);
+  prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (getppid() != parent) raise(SIGTERM);  // the parent died before the request
 }
 
 std::string self_executable() {

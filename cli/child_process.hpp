@@ -13,9 +13,11 @@ namespace ramify {
 class ChildProcess {
  public:
   // Starts `argv` (argv[0] is an executable path), its standard output and
-  // error to the given files when not empty. Throws std::runtime_error.
+  // error to the given files when not empty; with `own_group`, as the leader
+  // of a new process group (a terminal's Ctrl-C then reaches only its parent).
+  // Throws std::runtime_error.
   explicit ChildProcess(std::vector<std::string> argv, const std::string& stdout_path = {},
-                        const std::string& stderr_path = {});
+                        const std::string& stderr_path = {}, bool own_group = false);
   ChildProcess(ChildProcess&& other) noexcept;
   ChildProcess& operator=(ChildProcess&&) = delete;
   ~ChildProcess();  // kills and reaps a child that is still running
@@ -36,5 +38,13 @@ class ChildProcess {
 
 // The path of the running executable.
 std::string self_executable();
+
+// Children started while this is set (by `ramify run`) get SIGTERM when their
+// parent dies, whatever kills it: see stop_with_parent().
+inline constexpr const char* kStopWithParentVariable = "RAMIFY_STOP_WITH_PARENT";
+// In a daemon started by `ramify run`: asks the kernel for SIGTERM when the
+// parent named by RAMIFY_STOP_WITH_PARENT dies (at once if it already did),
+// and removes the variable, so that nothing this process starts inherits it.
+void stop_with_parent();
 
 }  // namespace ramify

@@ -21,7 +21,8 @@ int tail_command(const Arguments& args);
 int status_command(const Arguments& args);
 int keygen_command(const Arguments& args);
 
-// Installs SIGINT/SIGTERM handlers that call `stop` (async-signal-safe) once.
-void on_stop_signal(void (*stop)());
+// Installs SIGINT/SIGTERM handlers that call `stop` (async-signal-safe) with
+// the signal's number, on every signal; SIGPIPE is ignored.
+void on_stop_signal(void (*stop)(int signal));
 
 }  // namespace ramify

@@ -30,8 +30,8 @@ template <class Daemon>
 int run_in_foreground(Daemon& daemon) {
   static std::atomic<Daemon*> running{nullptr};
   running = &daemon;
-  on_stop_signal([] {
-    if (Daemon* d = running.load()) d->request_stop();
+  on_stop_signal([](int signal) {
+    if (Daemon* d = running.load()) d->request_stop(signal);
   });
   int status = daemon.run();
   running = nullptr;
@@ -88,7 +88,9 @@ int broker_command(const Arguments& args) {
   options.add_options()("help,h", "show this help")
       ("bind", po::value<std::string>()->default_value("*"), "address to bind: HOST[:PORT_BASE] or ipc://PREFIX")
       ("port-base", po::value<int>(), "first port of the broker's block (default 5550)")
-      ("report-timeout", po::value<double>()->default_value(30), "seconds to wait for the sink's report confirmation (0: no sink)")
+      ("report-timeout", po::value<double>()->default_value(30), "seconds to wait at the end for the sink's confirmation that the report is complete")
+      ("sink-timeout", po::value<double>()->default_value(60), "seconds to wait at the start for a sink to join; nothing is dispatched before one has")
+      ("no-sink", "run without a sink: no report is written, and the run's status does not depend on one")
       ("progress", po::value<std::string>()->default_value("off"), "auto | line | plain | off: progress on standard error")
       ("keys", po::value<std::string>(), "CURVE keys folder (ramify keygen): every socket authenticated and encrypted")
       ("require-auth", "refuse to start without keys")
@@ -99,13 +101,18 @@ int broker_command(const Arguments& args) {
   if (!parse(args, options, vm,
              "Usage: ramify broker [--config JOB.ini] [--root DIR | --manifest FILE] [options]\n"
              "Partitions the hierarchy, hands assignments to workers, serves the job spec,\n"
-             "and exits with the run's status (0 ok, 1 failed, 2 configuration error)."))
+             "and exits with the run's status: 0 every node ok and a sink confirmed the report\n"
+             "complete and durable, 1 failed, 2 configuration error, 128+N stopped by signal N."))
     return kExitOk;
   BrokerOptions broker_options;
   broker_options.spec = job_spec_from(vm);
   make_curator(broker_options.spec);  // the curator's own configuration is checked before any worker sees it
   broker_options.bind = with_port_base(vm["bind"].as<std::string>(), vm);
   broker_options.report_timeout = seconds_option(vm, "report-timeout");
+  broker_options.sink_timeout = seconds_option(vm, "sink-timeout");
+  broker_options.no_sink = vm.count("no-sink") > 0;
+  if (broker_options.report_timeout.count() <= 0 && !broker_options.no_sink)
+    throw ConfigError("--report-timeout must be more than 0 (to run without a sink, say --no-sink)");
   broker_options.progress = parse_progress_mode(vm["progress"].as<std::string>(), isatty(STDERR_FILENO) != 0);
   broker_options.progress_interval = seconds_option(vm, "progress-interval");
   if (vm.count("keys")) broker_options.keys = vm["keys"].as<std::string>();
@@ -120,7 +127,7 @@ int worker_command(const Arguments& args) {
       ("broker", po::value<std::string>()->required(), "the broker: HOST[:PORT_BASE] or ipc://PREFIX")
       ("sink", po::value<std::string>(), "the sink: HOST[:PORT_BASE] or ipc://PREFIX (default: the job's [job] sink, else the broker's host)")
       ("concurrency,j", po::value<unsigned>()->default_value(0), "slots (0: one per core)")
-      ("id", po::value<std::string>()->default_value(""), "worker id (default HOST-PID-RANDOM)")
+      ("id", po::value<std::string>()->default_value(""), "the worker's name (default: the host name); its id is NAME-PID-RANDOM, unique to the process")
       ("connect-timeout", po::value<double>()->default_value(60), "seconds to keep trying to reach the broker at start")
       ("flush-timeout", po::value<double>()->default_value(10), "seconds to wait for the sink's acknowledgements at the end")
       ("broker-wait", po::value<double>()->default_value(60), "seconds to wait for a broker that fell silent to come back")
@@ -132,13 +139,14 @@ int worker_command(const Arguments& args) {
   if (!parse(args, options, vm,
              "Usage: ramify worker --broker HOST [--sink HOST] [--concurrency N]\n"
              "Fetches the job spec from the broker and curates the assignments it hands out.\n"
-             "Exit status: 0 finished, 1 the run was aborted, 2 configuration error, 3 lost the broker."))
+             "Exit status: 0 finished (the sink has every record), 1 the run was aborted, 2 configuration\n"
+             "error, 3 lost the broker, 4 the sink did not acknowledge every record, 128+N signal N."))
     return kExitOk;
   WorkerOptions worker_options;
   worker_options.broker = vm["broker"].as<std::string>();
   if (vm.count("sink")) worker_options.sink = vm["sink"].as<std::string>();
   worker_options.concurrency = vm["concurrency"].as<unsigned>();
-  worker_options.worker_id = vm["id"].as<std::string>();
+  worker_options.name = vm["id"].as<std::string>();
   worker_options.connect_timeout = seconds_option(vm, "connect-timeout");
   worker_options.flush_timeout = seconds_option(vm, "flush-timeout");
   worker_options.broker_wait = seconds_option(vm, "broker-wait");
@@ -163,18 +171,21 @@ int sink_command(const Arguments& args) {
       ("bind", po::value<std::string>()->default_value("*"), "address to bind: HOST[:PORT_BASE] or ipc://PREFIX")
       ("port-base", po::value<int>(), "first port of the sink's block (default 5560)")
       ("broker", po::value<std::string>(), "the broker: the sink ends with its run and confirms the report")
-      ("report,o", po::value<std::string>(), "JSON Lines report to write")
+      ("report,o", po::value<std::string>(), "the report: .jsonl (JSON Lines), .csv or .db (SQLite), by extension")
       ("force", "replace an existing report")
       ("append", "continue an existing report (a restarted sink: rows already there are not written again)")
       ("quiet,q", "no line per log record on standard error")
-      ("drain-timeout", po::value<double>()->default_value(10), "seconds to wait for missing records after the run")
+      ("drain-timeout", po::value<double>()->default_value(10), "seconds to wait for missing records after the run (and for the run's end after SIGTERM)")
+      ("broker-wait", po::value<double>()->default_value(60), "seconds the broker may stay silent before the sink ends with an incomplete report")
       ("keys", po::value<std::string>(), "CURVE keys folder (ramify keygen): sink.key, broker.pub, allowed/")
       ("require-auth", "refuse to start without keys")
       ("log-level", po::value<std::string>(), "debug | info | warn | error | off");
   po::variables_map vm;
   if (!parse(args, options, vm,
              "Usage: ramify sink [--bind HOST] [--broker HOST] [--report FILE]\n"
-             "Receives every worker's log records, writes the report and prints the run summary."))
+             "Receives every worker's log records, writes the report and prints the run summary.\n"
+             "Exit status: 0 the run succeeded and its report is complete and durable, 1 the run failed\n"
+             "or the report is incomplete (the summary says why), 2 configuration error, 128+N signal N."))
     return kExitOk;
   SinkOptions sink_options;
   sink_options.bind = with_port_base(vm["bind"].as<std::string>(), vm);
@@ -185,6 +196,7 @@ int sink_command(const Arguments& args) {
   sink_options.quiet = vm.count("quiet") > 0;
   sink_options.colour = isatty(STDERR_FILENO) != 0;
   sink_options.drain_timeout = seconds_option(vm, "drain-timeout");
+  sink_options.broker_wait = seconds_option(vm, "broker-wait");
   if (vm.count("keys")) sink_options.keys = vm["keys"].as<std::string>();
   sink_options.require_auth = vm.count("require-auth") > 0;
   Sink sink(std::move(sink_options));

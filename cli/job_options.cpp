@@ -1,5 +1,9 @@
 #include "cli/job_options.hpp"
 
+#include <fstream>
+#include <sstream>
+
+#include "common/codec.hpp"
 #include "common/errors.hpp"
 
 namespace po = boost::program_options;
@@ -9,6 +13,7 @@ namespace ramify {
 void add_job_options(po::options_description& options) {
   options.add_options()
       ("config,c", po::value<std::string>(), "job spec (INI file with [job], [exec], [curator])")
+      ("spec-file", po::value<std::string>(), "a whole job spec as `ramify run` writes it for its broker")
       ("root", po::value<std::string>(), "directory tree to curate ([job] root)")
       ("manifest", po::value<std::string>(), "JSON Lines manifest to curate ([job] manifest)")
       ("levels", po::value<std::string>(), "ordered level names, comma-separated ([job] levels)")
@@ -20,8 +25,36 @@ void add_job_options(po::options_description& options) {
       ("set", po::value<std::vector<std::string>>()->composing(), "section.key=value, repeatable: overrides any key");
 }
 
+namespace {
+
+JobSpec read_spec_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError("cannot read the spec file " + path);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  try {
+    return JobSpec::from_entries(decode<SpecReply>(bytes.str()).entries);
+  } catch (const DecodeError& e) {
+    throw ConfigError("spec file " + path + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+void save_spec_file(const JobSpec& spec, const std::string& path) {
+  SpecReply saved;
+  saved.entries = spec.entries();
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << encode(saved);
+  out.close();
+  if (!out) throw std::runtime_error("cannot write the spec file " + path);
+}
+
 JobSpec job_spec_from(const po::variables_map& vm) {
-  JobSpec spec = vm.count("config") ? JobSpec::from_file(vm["config"].as<std::string>()) : JobSpec{};
+  if (vm.count("config") && vm.count("spec-file")) throw ConfigError("--config and --spec-file exclude each other");
+  JobSpec spec = vm.count("config")      ? JobSpec::from_file(vm["config"].as<std::string>())
+                 : vm.count("spec-file") ? read_spec_file(vm["spec-file"].as<std::string>())
+                                         : JobSpec{};
   const std::pair<const char*, const char*> shorthands[] = {
       {"root", "root"},         {"manifest", "manifest"},
       {"levels", "levels"},     {"curator", "curator"},

@@ -8,7 +8,12 @@
 namespace ramify {
 
 void add_job_options(boost::program_options::options_description& options);
-// The spec from --config, then the shorthands, then every --set (later wins). Validated.
+// The spec from --config (or --spec-file), then the shorthands, then every
+// --set (later wins). Validated.
 JobSpec job_spec_from(const boost::program_options::variables_map& vm);
+
+// Writes a whole spec to a file that --spec-file reads back exactly (how
+// `ramify run` hands the broker a spec of any size without argv limits).
+void save_spec_file(const JobSpec& spec, const std::string& path);
 
 }  // namespace ramify

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <zmq.hpp>
 
+#include "cli/child_process.hpp"
 #include "cli/commands.hpp"
 #include "common/errors.hpp"
 
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   const std::string command = argv[1];
   const Arguments args(argv + 2, argv + argc);
   try {
+    stop_with_parent();
     if (command == "run") return run_command(args);
     if (command == "broker") return broker_command(args);
     if (command == "worker") return worker_command(args);

@@ -15,7 +15,7 @@ std::atomic<bool> g_nanny_stop{false};
 
 int run_nanny(const Arguments& worker_args) {
   auto log = logger("nanny");
-  on_stop_signal([] { g_nanny_stop = true; });
+  on_stop_signal([](int) { g_nanny_stop = true; });
   std::vector<std::string> argv{self_executable(), "worker"};
   argv.insert(argv.end(), worker_args.begin(), worker_args.end());
   auto backoff = std::chrono::milliseconds(500);

@@ -1,5 +1,7 @@
 // `ramify run`: broker, sink and N workers as processes of this binary on
-// ipc:// endpoints in a private temporary folder, so that runs can share a machine.
+// ipc:// endpoints in a private temporary folder, so that runs can share a
+// machine. Its exit status is the broker's: 0 only when the sink confirmed a
+// complete and durable report.
 
 #include <signal.h>
 #include <stdlib.h>
@@ -18,14 +20,14 @@
 #include "common/errors.hpp"
 #include "common/logging.hpp"
 #include "common/source_factory.hpp"
+#include "common/stop_request.hpp"
+#include "sink/report_file.hpp"
 #include "worker/curator_factory.hpp"
 
 namespace po = boost::program_options;
 
 namespace ramify {
 namespace {
-
-std::atomic<bool> g_interrupted{false};
 
 // Removes the private folder of the run's endpoints.
 struct TemporaryFolder {
@@ -49,12 +51,59 @@ void check_inputs(const JobSpec& spec, const po::variables_map& vm) {
   } else {
     open_source(spec);
   }
-  if (vm.count("report") && !vm.count("force")) {
-    struct stat st {};
-    const std::string report = vm["report"].as<std::string>();
-    if (stat(report.c_str(), &st) == 0)
-      throw ConfigError("report " + report + " already exists (use --force to replace it)");
+  // The sink opens and locks the report; what can be seen from here fails before anything starts.
+  if (vm.count("report")) check_report_path(vm["report"].as<std::string>(), vm.count("force") > 0);
+}
+
+// Stops asked for by signals: counted, the last one kept (async-signal-safe).
+std::atomic<int> g_stop_signals{0};
+std::atomic<int> g_stop_signal{SIGINT};
+
+// The run's processes: a broker, a sink and N workers, each the leader of its
+// own process group (a terminal's Ctrl-C reaches only `ramify run`, which
+// stops them in order) and each told to stop when `ramify run` dies.
+struct RunProcesses {
+  ChildProcess broker;
+  ChildProcess sink;
+  std::vector<ChildProcess> workers;
+
+  // Ends every process at once: a second Ctrl-C, or a sink that is gone. A
+  // worker's exec commands die with it (its fork server sweeps them).
+  void kill_all() {
+    for (ChildProcess* p : all()) p->signal(SIGKILL);
+    for (ChildProcess* p : all()) p->wait_for(std::chrono::seconds(5));
   }
+
+  // After the broker: the sink concludes the report, workers leave on their own.
+  void wait_for_the_rest(std::shared_ptr<spdlog::logger> log) {
+    if (!sink.wait_for(std::chrono::seconds(15))) {
+      log->warn("the sink did not finish; stopping it");
+      sink.signal(SIGTERM);
+      sink.signal(SIGTERM);  // a second stop: conclude at once
+      if (!sink.wait_for(std::chrono::seconds(5))) sink.signal(SIGKILL);
+    }
+    // A worker that started too late to join may still be looking for the broker.
+    for (auto& worker : workers)
+      if (!worker.wait_for(std::chrono::milliseconds(200))) worker.signal(SIGTERM);
+    for (auto& worker : workers) {
+      if (!worker.wait_for(std::chrono::seconds(3))) {
+        log->warn("worker process {} did not leave; killing it", worker.pid());
+        worker.signal(SIGKILL);
+        worker.wait_for(std::chrono::seconds(2));
+      }
+    }
+  }
+
+  std::vector<ChildProcess*> all() {
+    std::vector<ChildProcess*> out{&broker, &sink};
+    for (auto& worker : workers) out.push_back(&worker);
+    return out;
+  }
+};
+
+// "killed by SIGKILL" or "status 2".
+std::string describe_status(int status) {
+  return status > 128 ? "killed by " + StopRequest::signal_text(status - 128) : "status " + std::to_string(status);
 }
 
 }  // namespace
@@ -64,7 +113,7 @@ int run_command(const Arguments& args) {
   options.add_options()("help,h", "show this help")
       ("workers,w", po::value<unsigned>()->default_value(2), "worker processes")
       ("concurrency,j", po::value<unsigned>()->default_value(0), "slots per worker (0: one per core)")
-      ("report,o", po::value<std::string>(), "JSON Lines report to write")
+      ("report,o", po::value<std::string>(), "the report: .jsonl (JSON Lines), .csv or .db (SQLite), by extension")
       ("force", "replace an existing report")
       ("quiet,q", "no line per log record, no progress")
       ("progress", po::value<std::string>()->default_value("auto"), "auto | line | plain | off: progress on standard error")
@@ -81,7 +130,9 @@ int run_command(const Arguments& args) {
                  "Runs a broker, a sink and N workers on this machine and curates the hierarchy.\n"
                  "Curators: noop, exec, checksum, inventory, validate, plugin (see the README).\n"
                  "Reports by extension: .jsonl, .csv, .db (SQLite).\n"
-                 "Exit status: 0 every node ok, 1 the run failed, 2 usage or configuration error.\n\n"
+                 "Exit status: 0 every node ok and the report complete and durable, 1 the run failed or\n"
+                 "the report is incomplete, 2 usage or configuration error, 130 / 143 stopped by\n"
+                 "SIGINT / SIGTERM (a second Ctrl-C ends every process at once).\n\n"
               << options << "\n";
     return kExitOk;
   }
@@ -102,7 +153,11 @@ int run_command(const Arguments& args) {
   const std::string sink_address = "ipc://" + folder.path + "/sink";
   const std::string log_level = vm.count("verbose") ? "debug" : "warn";
   set_log_level(log_level);
+  auto log = logger("run");
 
+  // The spec goes to the broker in a file: argv limits a single argument to 128 KiB.
+  const std::string spec_file = folder.path + "/spec";
+  save_spec_file(spec, spec_file);
   std::vector<std::string> sink_argv{exe, "sink", "--bind", sink_address, "--broker", broker_address,
                                      "--log-level", log_level, "--force"};
   if (vm.count("report")) {
@@ -111,63 +166,63 @@ int run_command(const Arguments& args) {
   }
   if (vm.count("quiet")) sink_argv.push_back("--quiet");
   if (!keys.empty()) sink_argv.insert(sink_argv.end(), {"--keys", keys});
-  std::vector<std::string> broker_argv{
-      exe, "broker", "--bind", broker_address, "--log-level", log_level, "--progress",
+  const std::vector<std::string> broker_argv{
+      exe, "broker", "--bind", broker_address, "--log-level", log_level, "--spec-file", spec_file, "--progress",
       vm.count("quiet") ? "off" : vm["progress"].as<std::string>(), "--progress-interval",
       std::to_string(vm["progress-interval"].as<double>())};
-  for (const auto& [key, value] : spec.entries()) {
-    broker_argv.push_back("--set");
-    broker_argv.push_back(key + "=" + value);
-  }
 
+  on_stop_signal([](int signal) {
+    g_stop_signal = signal;
+    g_stop_signals.fetch_add(1);
+  });
+  setenv(kStopWithParentVariable, std::to_string(getpid()).c_str(), 1);
   // The broker binds first, so that the sink's subscription to it is up at once.
-  ChildProcess broker(broker_argv);
-  ChildProcess sink(sink_argv);
-  std::vector<ChildProcess> worker_processes;
+  RunProcesses run{ChildProcess(broker_argv, {}, {}, true), ChildProcess(sink_argv, {}, {}, true), {}};
   for (unsigned i = 0; i < workers; ++i) {
     std::vector<std::string> argv{exe, "worker", "--broker", broker_address, "--sink", sink_address, "--concurrency",
                                   std::to_string(vm["concurrency"].as<unsigned>()), "--connect-timeout", "30",
                                   "--log-level", log_level};
     if (!keys.empty()) argv.insert(argv.end(), {"--keys", keys});
-    worker_processes.emplace_back(std::move(argv));
+    run.workers.emplace_back(std::move(argv), std::string{}, std::string{}, true);
   }
+  unsetenv(kStopWithParentVariable);
 
-  on_stop_signal([] { g_interrupted = true; });
-  bool forwarded = false;
+  int signals_handled = 0;
+  std::optional<std::chrono::steady_clock::time_point> sink_left_at;
   std::optional<int> status;
-  while (!(status = broker.poll())) {
-    if (g_interrupted && !forwarded) {
-      broker.signal(SIGTERM);
-      forwarded = true;
+  while (!(status = run.broker.poll())) {
+    const int signals = g_stop_signals.load();
+    if (signals != signals_handled) {
+      if (signals_handled > 0 || signals >= 2) {  // a second Ctrl-C: everything ends now
+        std::cerr << "ramify: " << StopRequest::signal_text(g_stop_signal) << " again: ending every process now\n";
+        run.kill_all();
+        return 128 + g_stop_signal;
+      }
+      run.broker.signal(g_stop_signal);  // the broker stops the run in order
+      signals_handled = signals;
+    }
+    // A sink that concluded leaves just before the broker; one that ended
+    // otherwise (killed, refused its report) leaves no report to finish.
+    const auto sink_status = run.sink.poll();
+    if (sink_status && !sink_left_at) sink_left_at = std::chrono::steady_clock::now();
+    const bool sink_concluded = sink_status && (*sink_status == kExitOk || *sink_status == kExitFailed);
+    if (sink_status && (!sink_concluded || std::chrono::steady_clock::now() - *sink_left_at > std::chrono::seconds(5))) {
+      if (*sink_status != kExitUsage)
+        std::cerr << "ramify: error: the sink ended (" << describe_status(*sink_status)
+                  << ") before the run did; stopping the run: the report is incomplete\n";
+      run.kill_all();
+      return *sink_status == kExitUsage ? kExitUsage : kExitFailed;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  logger("run")->debug("the broker exited with status {}", *status);
+  log->debug("the broker exited with status {}", *status);
   if (*status == kExitUsage) {  // a configuration error: the others have nothing to wait for
-    sink.signal(SIGTERM);
-    for (auto& worker : worker_processes) worker.signal(SIGTERM);
+    run.kill_all();
+    return kExitUsage;
   }
-  // The broker ends after the sink confirmed the report; give the others a moment to leave.
-  if (!sink.wait_for(std::chrono::seconds(15))) {
-    logger("run")->warn("the sink did not finish; stopping it");
-    sink.signal(SIGTERM);
-    sink.wait_for(std::chrono::seconds(5));
-  }
-  logger("run")->debug("the sink exited");
-  // Workers leave on their own after the run; one that started too late to
-  // join may still be looking for the broker: stop it.
-  for (auto& worker : worker_processes) {
-    if (!worker.wait_for(std::chrono::milliseconds(200))) worker.signal(SIGTERM);
-  }
-  for (auto& worker : worker_processes) {
-    if (!worker.wait_for(std::chrono::seconds(3))) {
-      logger("run")->warn("worker process {} did not leave; killing it", worker.pid());
-      worker.signal(SIGKILL);
-      worker.wait_for(std::chrono::seconds(2));
-    }
-  }
-  logger("run")->debug("every worker exited");
-  if (*status == kExitUsage) return kExitUsage;
+  run.wait_for_the_rest(log);
+  log->debug("every process of the run exited");
+  if (*status > 128) return *status;  // stopped by a signal
   return *status == kExitOk ? kExitOk : kExitFailed;
 }
 

@@ -4,13 +4,13 @@
 
 namespace ramify {
 namespace {
-void (*g_stop)() = nullptr;
-extern "C" void handle_stop_signal(int) {
-  if (g_stop) g_stop();
+void (*g_stop)(int) = nullptr;
+extern "C" void handle_stop_signal(int signal) {
+  if (g_stop) g_stop(signal);
 }
 }  // namespace
 
-void on_stop_signal(void (*stop)()) {
+void on_stop_signal(void (*stop)(int signal)) {
   g_stop = stop;
   struct sigaction action {};
   action.sa_handler = handle_stop_signal;

@@ -78,7 +78,7 @@ int tail_command(const Arguments& args) {
   socket.set(zmq::sockopt::subscribe, TailRecord::kType);
   socket.set(zmq::sockopt::subscribe, TailEnd::kType);
   socket.connect(Address::parse(vm["sink"].as<std::string>(), kSinkPortBase).endpoint(kTailPort, "tail"));
-  on_stop_signal([] { g_stop_tail = true; });
+  on_stop_signal([](int) { g_stop_tail = true; });
 
   std::uint64_t shown = 0;
   while (!g_stop_tail) {

@@ -7,7 +7,7 @@ namespace ramify {
 bool TailFilter::admits(const std::string& worker_id, const LogRecord& r) const {
   if (level && r.container_type != *level) return false;
   if (min_severity && static_cast<int>(r.severity) < static_cast<int>(*min_severity)) return false;
-  if (worker && worker_id != *worker) return false;
+  if (worker && worker_id != *worker && !worker_id.starts_with(*worker + "-")) return false;
   if (logs_only && r.kind != RecordKind::log) return false;
   if (failures) {
     const bool failed_outcome = r.kind == RecordKind::outcome && r.status == Status::failed;

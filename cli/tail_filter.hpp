@@ -12,7 +12,7 @@ namespace ramify {
 struct TailFilter {
   std::optional<std::string> level;      // container_type equals
   std::optional<Severity> min_severity;  // severity at least
-  std::optional<std::string> worker;     // the worker equals
+  std::optional<std::string> worker;     // the worker's id, or its name (ids are NAME-PID-RANDOM)
   std::optional<std::regex> grep;        // matches somewhere in msg, err or container_id
   bool failures = false;                 // failed outcomes and error records only
   bool logs_only = false;                // log records only (no outcome rows)

@@ -26,7 +26,7 @@ std::pair<std::string, std::string> ConfigClient::request(const std::string& typ
     while (true) {
       std::vector<zmq::pollitem_t> items{{socket_->handle(), 0, ZMQ_POLLIN, 0}};
       poll_items(items, std::min(until(deadline), std::chrono::milliseconds(100)));
-      if (interrupt_ && interrupt_->load()) {
+      if (interrupt_ && interrupt_->load() != 0) {
         socket_.reset();
         throw TimeoutError("interrupted while waiting for " + endpoint_);
       }

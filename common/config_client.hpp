@@ -34,8 +34,8 @@ class ConfigClient {
   }
 
   void set_tries(int tries) { tries_ = tries; }
-  // A flag that ends a pending request early (TimeoutError) once set.
-  void set_interrupt(const std::atomic<bool>* flag) { interrupt_ = flag; }
+  // A counter that ends a pending request early (TimeoutError) once non-zero.
+  void set_interrupt(const std::atomic<int>* flag) { interrupt_ = flag; }
   const std::string& endpoint() const { return endpoint_; }
 
  private:
@@ -47,7 +47,7 @@ class ConfigClient {
   int tries_;
   std::optional<zmq::socket_t> socket_;
   std::optional<CurveSettings> curve_;
-  const std::atomic<bool>* interrupt_ = nullptr;
+  const std::atomic<int>* interrupt_ = nullptr;
 };
 
 }  // namespace ramify

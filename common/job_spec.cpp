@@ -4,6 +4,8 @@
 #include <boost/program_options.hpp>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <regex>
@@ -91,9 +93,19 @@ double parse_seconds(const std::string& value, const std::string& what) {
   return seconds;
 }
 
+std::string describe_spec_size(std::uint64_t bytes) {
+  char text[64];
+  std::snprintf(text, sizeof text, "the job spec is %.1f MiB; the limit is %llu MiB", static_cast<double>(bytes) / (1 << 20),
+                static_cast<unsigned long long>(kMaxSpecBytes >> 20));
+  return std::string(text) + " (give large data to the workers as a shared input, [inputs] NAME = FILE)";
+}
+
 JobSpec JobSpec::from_file(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw ConfigError("cannot read config " + path);
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kMaxSpecBytes) throw ConfigError(path + ": " + describe_spec_size(size));
   std::stringstream text;
   text << in.rdbuf();
   return from_text(text.str(), path);
@@ -218,7 +230,14 @@ std::chrono::milliseconds JobSpec::exec_timeout() const {
   return std::chrono::milliseconds(std::llround(parse_seconds(get("job", "timeout"), "job.timeout") * 1000));
 }
 
+std::uint64_t JobSpec::size_bytes() const {
+  std::uint64_t bytes = 0;
+  for (const auto& [key, value] : values_) bytes += key.size() + value.size();
+  return bytes;
+}
+
 void JobSpec::validate() const {
+  if (size_bytes() > kMaxSpecBytes) throw ConfigError(describe_spec_size(size_bytes()));
   // A manifest may come with a root: where its nodes live (root/ID).
   if (get("job", "root").empty() && get("job", "manifest").empty())
     throw ConfigError("the job needs a root (a directory tree) or a manifest");

@@ -17,6 +17,9 @@ namespace ramify {
 
 enum class FailurePolicy { kill, finish, keep_going };
 
+// The largest job spec (keys and values): it travels whole to every worker.
+inline constexpr std::uint64_t kMaxSpecBytes = 1u << 20;
+
 class JobSpec {
  public:
   using Entries = std::vector<std::pair<std::string, std::string>>;  // "section.key" -> value
@@ -39,8 +42,11 @@ class JobSpec {
   std::map<std::string, std::string> section(const std::string& name) const;
   Entries entries() const;
 
-  // Checks every value the engine will read; throws ConfigError on the first problem.
+  // Checks every value the engine will read, and the spec's size (kMaxSpecBytes);
+  // throws ConfigError on the first problem.
   void validate() const;
+  // Bytes of every key and value.
+  std::uint64_t size_bytes() const;
 
   // Typed accessors (valid after validate()).
   std::vector<std::string> levels() const;
@@ -58,6 +64,9 @@ class JobSpec {
  private:
   std::map<std::string, std::string> values_;  // "section.key" -> value
 };
+
+// "the job spec is 10.0 MiB; the limit is 1 MiB (...)".
+std::string describe_spec_size(std::uint64_t bytes);
 
 // Parses numbers in config values, with a message naming the key.
 std::uint64_t parse_count(const std::string& value, const std::string& what);

@@ -144,14 +144,17 @@ struct ControlHeartbeat {
 };
 
 // The first failure: every worker stops its curations and leaves.
+// `report_failed`: the sink can no longer write the report, so no worker
+// waits for acknowledgements that cannot come.
 struct Kill {
   static constexpr const char* kType = "kill";
   std::uint32_t version = kProtocolVersion;
   std::string run_id;
   std::string node_id;
   std::string error;
+  bool report_failed = false;
   bool operator==(const Kill&) const = default;
-  MSGPACK_DEFINE(version, run_id, node_id, error)
+  MSGPACK_DEFINE(version, run_id, node_id, error, report_failed)
 };
 
 // The run is over: its exit status, the last log sequence number of each
@@ -295,15 +298,45 @@ struct InputChunk {
 };
 inline constexpr std::size_t kInputChunkBytes = 1u << 20;
 
-// Sink -> broker: the report of `run_id` is written.
+// Sink -> broker, every heartbeat interval and whenever its state changes:
+// the sink is up, which run it writes (empty until it knows) and into which
+// report, and the error that stopped the report, if one did. The broker
+// dispatches nothing before a sink has said this without an error.
+struct SinkBeat {
+  static constexpr const char* kType = "SINK_BEAT";
+  std::uint32_t version = kProtocolVersion;
+  std::string run_id;
+  std::string sink_id;  // one per sink process
+  std::string report;   // the report's path ("" when it writes none)
+  std::uint64_t rows = 0;
+  std::string error;    // why the report cannot be completed ("" while it can)
+  bool operator==(const SinkBeat&) const = default;
+  MSGPACK_DEFINE(version, run_id, sink_id, report, rows, error)
+};
+
+// Broker -> sink: the run the broker runs, and its state.
+struct SinkBeatReply {
+  static constexpr const char* kType = "SINK_BEAT_OK";
+  std::uint32_t version = kProtocolVersion;
+  std::string run_id;
+  RunState state = RunState::running;
+  bool operator==(const SinkBeatReply&) const = default;
+  MSGPACK_DEFINE(version, run_id, state)
+};
+
+// Sink -> broker: the report of `run_id` is concluded. `complete` only when
+// it holds one outcome per node, nothing was lost, and it is durable (written,
+// flushed and synced with its folder); otherwise `error` says why not.
 struct ReportDone {
   static constexpr const char* kType = "REPORT_DONE";
   std::uint32_t version = kProtocolVersion;
   std::string run_id;
   std::uint64_t records = 0;
   std::uint64_t lost = 0;
+  bool complete = false;
+  std::string error;
   bool operator==(const ReportDone&) const = default;
-  MSGPACK_DEFINE(version, run_id, records, lost)
+  MSGPACK_DEFINE(version, run_id, records, lost, complete, error)
 };
 
 struct Ok {

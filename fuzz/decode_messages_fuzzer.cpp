@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   const std::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
   using namespace ramify;
-  switch (data[0] % 24) {
+  switch (data[0] % 26) {
     case 0: try_decode<Assign>(bytes); break;
     case 1: try_decode<Cancel>(bytes); break;
     case 2: try_decode<Hello>(bytes); break;
@@ -48,6 +48,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 20: try_decode<SinkStatusReply>(bytes); break;
     case 21: try_decode<WorkerStatusReply>(bytes); break;
     case 22: try_decode<TailEnd>(bytes); break;
+    case 23: try_decode<SinkBeat>(bytes); break;
+    case 24: try_decode<SinkBeatReply>(bytes); break;
     default:
       try {
         (void)decode_records(bytes, data[0] % 4);

@@ -84,7 +84,9 @@ std::vector<std::string> RunSummary::failures(std::size_t limit) const {
 std::string RunSummary::render(const Footer& footer) const {
   std::ostringstream out;
   const StatusCounts total = totals();
-  out << fmt::format("\nramify run {}: {}\n", footer.run_id, footer.status == 0 ? "ok" : "FAILED");
+  const bool stopped = footer.broker_failure.starts_with("stopped by ");
+  out << fmt::format("\nramify run {}: {}\n", footer.run_id,
+                     footer.status == 0 ? "ok" : stopped ? footer.broker_failure : "FAILED");
   out << fmt::format("  {:<16}{:>10}{:>10}{:>10}\n", "level", "ok", "failed", "skipped");
   for (const auto& [level, c] : by_level())
     out << fmt::format("  {:<16}{:>10}{:>10}{:>10}\n", level, c.ok, c.failed, c.skipped);
@@ -98,7 +100,8 @@ std::string RunSummary::render(const Footer& footer) const {
     if (shown < final_lines_.size()) out << "  (" << final_lines_.size() - shown << " more in the report)\n";
   }
   auto failed = failures(5);
-  if (failed.empty() && !footer.broker_failure.empty()) out << "first failure: " << footer.broker_failure << "\n";
+  if (failed.empty() && !footer.broker_failure.empty())
+    out << (stopped ? "the run was " : "first failure: ") << footer.broker_failure << "\n";
   if (!failed.empty()) {
     out << "first failure: " << failed.front() << "\n";
     for (std::size_t i = 1; i < failed.size(); ++i) out << "   also failed: " << failed[i] << "\n";
@@ -114,6 +117,7 @@ std::string RunSummary::render(const Footer& footer) const {
     out << "assignments skipped, done by an earlier run: " << footer.skipped_assignments << "\n";
   out << "log records lost: " << footer.lost << "\n";
   if (!footer.report_path.empty()) out << "report: " << footer.report_path << "\n";
+  if (!footer.report_error.empty()) out << "report NOT complete: " << footer.report_error << "\n";
   return out.str();
 }
 

@@ -44,6 +44,7 @@ class RunSummary {
     std::uint64_t dead_worker_records = 0;  // records that died with a worker (their work was redone)
     std::uint64_t skipped_assignments = 0;  // done by an earlier run (journal)
     std::string broker_failure;             // the broker's first failure (a quarantine has no row)
+    std::string report_error;               // why the report is not complete ("" when it is)
   };
   std::string render(const Footer& footer) const;
 

@@ -7,10 +7,11 @@
 
 #include "common/address.hpp"
 #include "common/codec.hpp"
-#include "common/config_client.hpp"
+#include "common/errors.hpp"
 #include "common/logging.hpp"
 #include "common/security.hpp"
 #include "common/sockets.hpp"
+#include "sink/broker_link.hpp"
 #include "sink/console_printer.hpp"
 #include "sink/report_row.hpp"
 #include "sink/report_file.hpp"
@@ -21,6 +22,7 @@ namespace ramify {
 
 namespace {
 using Clock = std::chrono::steady_clock;
+constexpr std::chrono::milliseconds kBeatInterval{500};
 }  // namespace
 
 struct Sink::Impl {
@@ -32,8 +34,8 @@ struct Sink::Impl {
   zmq::socket_t logs;    // SUB, bound: batches from workers
   zmq::socket_t tail;    // XPUB, bound: acks for workers, rows for tailers
   zmq::socket_t status;  // REP, bound: the sink's status
-  std::optional<zmq::socket_t> control;  // SUB to the broker's PUB
-  std::optional<ConfigClient> broker_config;
+  std::optional<BrokerLink> broker;
+  std::string sink_id = random_hex(4);
 
   std::unique_ptr<ReportFile> report;
   ConsolePrinter console;
@@ -46,15 +48,25 @@ struct Sink::Impl {
   std::uint64_t tailers = 0;
   std::uint64_t bad_messages = 0;
   std::uint64_t foreign_batches = 0;
+  std::set<std::string> existing_runs;  // runs of the rows an appended report already held
+  std::string report_error;             // why the report can no longer be completed ("" while it can)
+  std::string ended_early;              // why the sink concluded before the run's finish
+  Clock::time_point next_beat{};
+  int stops_handled = 0;
+  std::optional<Clock::time_point> stop_deadline;
   // Reused from batch to batch, so that steady streams of rows allocate nothing.
   std::vector<LogRecord> batch_records;
   ReportRow batch_row;
 
-  explicit Impl(SinkOptions opts) : options(std::move(opts)), console(stderr, options.colour) {
+  const StopRequest& stop_;
+
+  Impl(SinkOptions opts, const StopRequest& stop)
+      : options(std::move(opts)), console(stderr, options.colour), stop_(stop) {
     if (!options.report.empty()) {
       const ExistingReport existing =
           options.append ? ExistingReport::append : options.force ? ExistingReport::replace : ExistingReport::refuse;
       report = open_report(options.report, existing, [this](const ReportRow& row) {
+        existing_runs.insert(row.run);
         if (trackers[row.worker].accept(row.seq)) summary.add(row.worker, row.record);
       });
     }
@@ -85,19 +97,8 @@ struct Sink::Impl {
     status = make_socket(context, zmq::socket_type::rep, status_options);
     status.bind(address.endpoint(kSinkStatusPort, "status"));
 
-    if (!options.broker.empty()) {
-      Address broker = Address::parse(options.broker, kBrokerPortBase);
-      SocketOptions control_options;
-      control_options.max_message = kMaxControlMessage;
-      control_options.immediate = false;
-      control_options.curve = security->client_of_broker();
-      control.emplace(make_socket(context, zmq::socket_type::sub, control_options));
-      control->set(zmq::sockopt::subscribe, ControlHeartbeat::kType);
-      control->set(zmq::sockopt::subscribe, Finish::kType);
-      control->connect(broker.endpoint(kControlPort, "control"));
-      broker_config.emplace(context, broker.endpoint(kConfigPort, "config"), std::chrono::milliseconds(1000), 5,
-                            security->client_of_broker());
-    }
+    if (!options.broker.empty())
+      broker.emplace(context, Address::parse(options.broker, kBrokerPortBase), security->client_of_broker());
     log->info("sink listening on {}{}", address.text(), report ? ", report " + report->path() : "");
   }
 
@@ -115,7 +116,8 @@ struct Sink::Impl {
     try {
       LogBatch batch = decode<LogBatch>((*frames)[1].to_string_view());
       if (batch.worker_id.empty() || batch.first_seq == 0) throw DecodeError("batch without worker or sequence");
-      if (!run_id.empty() && batch.run_id != run_id) {
+      // Linked to a broker, only its run's batches count (none before it is known).
+      if ((broker && run_id.empty()) || (!run_id.empty() && batch.run_id != run_id)) {
         ++foreign_batches;
         return;
       }
@@ -137,7 +139,13 @@ struct Sink::Impl {
   }
 
   void write(const ReportRow& row) {
-    if (report) report->write(row);
+    if (report && report_error.empty()) {
+      try {
+        report->write(row);
+      } catch (const WriteError& e) {
+        report_failed(e.what());
+      }
+    }
     summary.add(row.worker, row.record);
     if (!options.quiet) console.print(row.worker, row.record);
     if (tailers > 0) {
@@ -146,9 +154,26 @@ struct Sink::Impl {
     }
   }
 
+  // From the first write error on, nothing more is written or acknowledged;
+  // the broker hears of it at once and stops the run.
+  void report_failed(const std::string& why) {
+    if (!report_error.empty()) return;
+    report_error = why;
+    log->error("{}; acknowledging nothing more", why);
+    next_beat = Clock::now();
+  }
+
+  // Acknowledges to each worker what the report holds (written and flushed).
   void send_acks(const std::set<std::string>& workers) {
     if (workers.empty()) return;
-    if (report) report->flush();
+    if (report && report_error.empty()) {
+      try {
+        report->flush();
+      } catch (const WriteError& e) {
+        report_failed(e.what());
+      }
+    }
+    if (!report_error.empty()) return;
     for (const auto& worker : workers) {
       LogAck ack{kProtocolVersion, worker, trackers[worker].contiguous()};
       send_frames(tail, {std::string(LogAck::kType) + worker, encode(ack)});
@@ -187,25 +212,51 @@ struct Sink::Impl {
 
   // ---- the broker ----
 
+  void send_beat() {
+    SinkBeat beat;
+    beat.run_id = run_id;
+    beat.sink_id = sink_id;
+    beat.report = report ? report->path() : "";
+    beat.rows = report ? report->rows() : 0;
+    beat.error = report_error;
+    broker->send_beat(beat);
+    next_beat = Clock::now() + kBeatInterval;
+  }
+
   void on_control() {
-    auto frames = receive_frames(*control, 2);
-    if (!frames || frames->size() != 2) return;
-    const std::string topic = frame_text((*frames)[0]);
     try {
-      if (topic == ControlHeartbeat::kType) {
-        ControlHeartbeat hb = decode<ControlHeartbeat>((*frames)[1].to_string_view());
-        if (run_id.empty()) run_id = hb.run_id;
-      } else if (topic == Finish::kType) {
-        Finish message = decode<Finish>((*frames)[1].to_string_view(), limits_for<Finish>());
-        if (run_id.empty()) run_id = message.run_id;
-        if (message.run_id != run_id || finish) return;
-        finish = std::move(message);
-        drain_deadline = Clock::now() + options.drain_timeout;
-        log->info("the run is over; waiting for the last rows of {} worker(s)", finish->last_seq.size());
-      }
+      std::optional<Finish> message = broker->on_control();
+      learn_run_id();
+      if (!message || finish) return;
+      finish = std::move(message);
+      drain_deadline = Clock::now() + options.drain_timeout;
+      log->info("the run is over; waiting for the last rows of {} worker(s)", finish->last_seq.size());
     } catch (const DecodeError& e) {
       bad_message(e.what());
     }
+  }
+
+  void on_reply() {
+    try {
+      broker->on_reply();
+      learn_run_id();
+    } catch (const DecodeError& e) {
+      bad_message(e.what());
+    }
+  }
+
+  // The run's id, once the broker said it. An appended report must be this run's.
+  void learn_run_id() {
+    if (!run_id.empty() || broker->run_id().empty()) return;
+    run_id = broker->run_id();
+    for (const auto& earlier : existing_runs) {
+      if (earlier == run_id) continue;
+      report_error = "report " + report->path() + " holds rows of run " + earlier + ", not of run " + run_id +
+                     ": --append continues only the report of the same run (use --force or another report)";
+      send_beat();  // the broker hears why before any work is dispatched
+      throw ConfigError(report_error);
+    }
+    log->info("writing run {}", run_id);
   }
 
   bool have_everything() const {
@@ -235,31 +286,44 @@ struct Sink::Impl {
 
   // ---- the end ----
 
-  int conclude() {
-    if (!finish && trackers.empty()) {  // stopped before any run reached it: nothing to report
-      log->info("stopped before any record arrived");
-      return 0;
+  // The finish's last rows, the outcome rows of attempts that were run again
+  // removed, and the report made durable. Any failure becomes report_error.
+  void complete_report() {
+    if (!report_error.empty()) return;
+    try {
+      if (finish) {
+        for (std::size_t i = 0; i < finish->final_records.size(); ++i)
+          if (report) report->write(ReportRow{run_id, "broker", i + 1, finish->final_records[i]});
+        if (report) {
+          const std::uint64_t removed = report->drop_outcomes(finish->superseded);
+          if (removed > 0) log->info("removed {} outcome row(s) of attempts that were run again", removed);
+        }
+      }
+      if (report) report->finish();
+    } catch (const WriteError& e) {
+      report_failed(e.what());
     }
-    int status_code = 0;
+  }
+
+  int conclude() {
+    if (!finish && trackers.empty() && ended_early.empty() && report_error.empty()) {
+      log->info("stopped before any record arrived");  // nothing to report
+      return stop_.count() > 0 && broker ? stop_.exit_status() : 0;
+    }
     const auto [lost, with_dead] = missing();
     if (finish) {
-      status_code = finish->status;
-      for (std::size_t i = 0; i < finish->final_records.size(); ++i) {
-        const LogRecord& record = finish->final_records[i];
-        if (report) report->write(ReportRow{run_id, "broker", i + 1, record});
+      for (const LogRecord& record : finish->final_records) {
         summary.add_final(record);
         if (!options.quiet) console.print("broker", record);
       }
       summary.drop_attempts(finish->superseded);
-      if (report) {
-        std::uint64_t removed = report->drop_outcomes(finish->superseded);
-        if (removed > 0) log->info("removed {} outcome row(s) of attempts that were run again", removed);
-      }
     }
-    if (report) report->flush();
+    complete_report();
+    const bool complete = finish && lost == 0 && report_error.empty() && ended_early.empty();
+
     RunSummary::Footer footer;
     footer.run_id = run_id.empty() ? "(standalone)" : run_id;
-    footer.status = lost > 0 ? 1 : status_code;
+    footer.status = complete || (!broker && report_error.empty() && lost == 0) ? (finish ? finish->status : 0) : 1;
     footer.lost = lost;
     footer.dead_worker_records = with_dead;
     if (finish) {
@@ -267,34 +331,77 @@ struct Sink::Impl {
       footer.skipped_assignments = finish->skipped_assignments;
       footer.broker_failure = finish->first_failure;
     }
+    footer.report_error = !report_error.empty() ? report_error : ended_early;
     footer.report_path = report ? report->path() : "";
     footer.elapsed_seconds = std::chrono::duration<double>(Clock::now() - started_at).count();
     const std::string text = summary.render(footer);
     std::cout << text << std::flush;
     send_frames(tail, {TailEnd::kType, encode(TailEnd{kProtocolVersion, run_id, footer.status, text})});
+    if (!footer.report_error.empty()) log->error("{}", footer.report_error);
 
-    if (finish && broker_config) {
-      std::uint64_t records = 0;
-      for (const auto& [worker, tracker] : trackers) records += tracker.received();
-      try {
-        broker_config->call<Ok>(ReportDone{kProtocolVersion, run_id, records, lost});
-      } catch (const std::exception& e) {
-        log->warn("could not tell the broker the report is written: {}", e.what());
-      }
-    }
-    return lost > 0 ? 1 : 0;
+    if (finish && broker) confirm_to_broker(complete, lost);
+    if (!finish && stop_.count() > 0 && broker) return stop_.exit_status();
+    return footer.status == 0 ? 0 : 1;
   }
 
-  int run(std::atomic<bool>& stop_requested) {
+  // Tells the broker how the report ended, until it acknowledges (bounded).
+  void confirm_to_broker(bool complete, std::uint64_t lost) {
+    std::uint64_t records = 0;
+    for (const auto& [worker, tracker] : trackers) records += tracker.received();
+    ReportDone done{kProtocolVersion, run_id, records, lost, complete, report_error};
+    if (!complete && done.error.empty())
+      done.error = lost > 0 ? std::to_string(lost) + " log record(s) were lost" : "the report is incomplete";
+    const auto deadline = Clock::now() + std::chrono::seconds(5);
+    while (!broker->report_done_acknowledged() && Clock::now() < deadline) {
+      broker->send_report_done(done);
+      std::vector<zmq::pollitem_t> items{{broker->config().handle(), 0, ZMQ_POLLIN, 0}};
+      poll_items(items, std::chrono::milliseconds(500));
+      if (items[0].revents & ZMQ_POLLIN) on_reply();
+    }
+    if (!broker->report_done_acknowledged()) log->warn("the broker did not acknowledge the report's conclusion");
+  }
+
+  // Stops asked for from outside: with a broker, the first waits for the run's
+  // end (up to the drain timeout); a second one, or no broker, concludes now.
+  bool stop_now(Clock::time_point now) {
+    const int requested = stop_.count();
+    if (requested != stops_handled) {
+      stops_handled = requested;
+      if (!broker || finish || requested >= 2) return true;
+      stop_deadline = now + options.drain_timeout;
+      log->warn("{}: waiting up to {:.0f} s for the run to end", stop_.reason(),
+                std::chrono::duration<double>(options.drain_timeout).count());
+    }
+    if (stop_deadline && now >= *stop_deadline) {
+      ended_early = "the sink was " + stop_.reason() + " before the run ended: the report is incomplete";
+      return true;
+    }
+    return false;
+  }
+
+  int run() {
     while (true) {
-      if (stop_requested.exchange(false)) break;
-      if (finish && (have_everything() || Clock::now() >= drain_deadline)) break;
+      const auto now = Clock::now();
+      if (stop_now(now)) break;
+      if (finish && (have_everything() || now >= drain_deadline)) break;
+      if (broker && !finish) {
+        if (now >= next_beat) send_beat();
+        const std::string why = broker->broken(now, options.broker_wait);
+        if (!why.empty()) {
+          ended_early = why + "; the report is incomplete";
+          break;
+        }
+      }
 
       std::vector<zmq::pollitem_t> items{{logs.handle(), 0, ZMQ_POLLIN, 0},
                                          {tail.handle(), 0, ZMQ_POLLIN, 0},
                                          {status.handle(), 0, ZMQ_POLLIN, 0}};
-      if (control) items.push_back({control->handle(), 0, ZMQ_POLLIN, 0});
-      poll_items(items, std::chrono::milliseconds(200));
+      if (broker) {
+        items.push_back({broker->control().handle(), 0, ZMQ_POLLIN, 0});
+        items.push_back({broker->config().handle(), 0, ZMQ_POLLIN, 0});
+      }
+      poll_items(items, broker ? std::min(until(next_beat), std::chrono::milliseconds(200))
+                               : std::chrono::milliseconds(200));
 
       std::set<std::string> to_ack;
       if (items[0].revents & ZMQ_POLLIN)
@@ -303,15 +410,17 @@ struct Sink::Impl {
       if (items[1].revents & ZMQ_POLLIN)
         for (int i = 0; i < 1000 && (tail.get(zmq::sockopt::events) & ZMQ_POLLIN); ++i) on_tail_subscription();
       if (items[2].revents & ZMQ_POLLIN) on_status_request();
-      if (control && (items[3].revents & ZMQ_POLLIN))
-        for (int i = 0; i < 100 && (control->get(zmq::sockopt::events) & ZMQ_POLLIN); ++i) on_control();
+      if (broker && (items[3].revents & ZMQ_POLLIN))
+        for (int i = 0; i < 100 && (broker->control().get(zmq::sockopt::events) & ZMQ_POLLIN); ++i) on_control();
+      if (broker && (items[4].revents & ZMQ_POLLIN))
+        for (int i = 0; i < 100 && (broker->config().get(zmq::sockopt::events) & ZMQ_POLLIN); ++i) on_reply();
     }
     return conclude();
   }
 };
 
-Sink::Sink(SinkOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Sink::Sink(SinkOptions options) : impl_(std::make_unique<Impl>(std::move(options), stop_)) {}
 Sink::~Sink() = default;
-int Sink::run() { return impl_->run(stop_requested_); }
+int Sink::run() { return impl_->run(); }
 
 }  // namespace ramify

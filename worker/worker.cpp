@@ -81,30 +81,35 @@ struct Worker::Impl {
 
   Phase phase = Phase::working;
   StopReason reason = StopReason::none;
+  bool report_failed = false;  // the sink cannot write: no acknowledgement will come
+  std::size_t undelivered = 0;  // batches the sink never acknowledged
+  int stops_handled = 0;
   bool orphaned = false;  // the broker fell silent; waiting for it to come back
   Clock::time_point orphaned_since{};
   std::uint64_t bad_messages = 0;
 
   explicit Impl(WorkerOptions opts) : options(std::move(opts)), security(options.keys, "worker") {
-    worker_id = options.worker_id.empty() ? host_name() + "-" + std::to_string(getpid()) + "-" + random_hex(2)
-                                          : options.worker_id;
+    // One id per process, even for processes given one name (a copied command
+    // line, a nanny's restart): the sink tells records apart by it.
+    worker_id = (options.name.empty() ? host_name() : options.name) + "-" + std::to_string(getpid()) + "-" +
+                random_hex(2);
     if (options.concurrency == 0) options.concurrency = std::max(1u, std::thread::hardware_concurrency());
   }
 
   // ---- start ----
 
   // Asks the broker's config service for the spec until it answers or the connect timeout passes.
-  std::optional<SpecReply> fetch_spec(const Address& broker, std::atomic<bool>& stop_requested) {
+  std::optional<SpecReply> fetch_spec(const Address& broker, const StopRequest& stop_request) {
     ConfigClient client(context, broker.endpoint(kConfigPort, "config"), std::chrono::milliseconds(1000), 1,
                         security.client_of_broker());
-    client.set_interrupt(&stop_requested);
+    client.set_interrupt(&stop_request.requested());
     const auto deadline = Clock::now() + options.connect_timeout;
     bool said_waiting = false;
-    while (!stop_requested) {
+    while (stop_request.count() == 0) {
       try {
         return client.call<SpecReply>(SpecRequest{kProtocolVersion, worker_id});
       } catch (const TimeoutError&) {
-        if (stop_requested) break;
+        if (stop_request.count() > 0) break;
         if (Clock::now() >= deadline)
           throw TimeoutError("the broker at " + broker.text() + " did not answer within " +
                              std::to_string(options.connect_timeout.count() / 1000) + " s");
@@ -316,6 +321,7 @@ struct Worker::Impl {
         for (auto& slot : slots) slot->cancel(AssignmentRef{cancel.id, cancel.attempt});
       } else if (type == "KILL") {
         Kill kill = decode<Kill>((*frames)[1].to_string_view());
+        report_failed = report_failed || kill.report_failed;
         stop(StopReason::aborted, kill.error);
       } else if (type == "STOP") {
         stop(StopReason::finished);
@@ -349,6 +355,7 @@ struct Worker::Impl {
       } else if (topic == Kill::kType) {
         Kill kill = decode<Kill>((*frames)[1].to_string_view());
         if (kill.run_id != run_id) return;
+        report_failed = report_failed || kill.report_failed;
         stop(StopReason::aborted, kill.error);
       } else if (topic == Finish::kType) {
         if (decode<Finish>((*frames)[1].to_string_view()).run_id == run_id) stop(StopReason::finished);
@@ -410,10 +417,10 @@ struct Worker::Impl {
 
   // ---- the loop ----
 
-  int run(std::atomic<bool>& stop_requested) {
+  int run(const StopRequest& stop_request) {
     const Address broker = Address::parse(options.broker, kBrokerPortBase);
-    std::optional<SpecReply> fetched = fetch_spec(broker, stop_requested);
-    if (!fetched) return kWorkerAborted;
+    std::optional<SpecReply> fetched = fetch_spec(broker, stop_request);
+    if (!fetched) return stop_request.exit_status();
     SpecReply& reply = *fetched;
     run_id = reply.run_id;
     if (reply.state == RunState::aborted) {
@@ -456,7 +463,11 @@ struct Worker::Impl {
     Clock::time_point flush_deadline{};
     while (phase != Phase::gone) {
       const auto now = Clock::now();
-      if (stop_requested.exchange(false)) stop(StopReason::signal);
+      if (stop_request.count() != stops_handled) {
+        if (stops_handled == 0) log->warn("{}: stopping the running nodes and leaving", stop_request.reason());
+        stop(StopReason::signal);
+        stops_handled = stop_request.count();
+      }
       check_broker(now);
       if (now >= next_beat) {
         send_heartbeat();
@@ -471,9 +482,12 @@ struct Worker::Impl {
         phase = Phase::flushing;
         flush_deadline = now + options.flush_timeout;
       }
-      if (phase == Phase::flushing && (spool.empty() || now >= flush_deadline)) {
-        if (!spool.empty())
-          log->error("the sink did not acknowledge {} batch(es) in time", spool.batches().size());
+      const bool give_up_on_sink = report_failed || stops_handled >= 2;
+      if (phase == Phase::flushing && (spool.empty() || now >= flush_deadline || give_up_on_sink)) {
+        undelivered = spool.batches().size();
+        if (undelivered > 0 && !give_up_on_sink)
+          log->error("the sink did not acknowledge {} batch(es) within {} s", undelivered,
+                     std::chrono::duration<double>(options.flush_timeout).count());
         send_broker(Bye{kProtocolVersion, worker_id, next_seq - 1, reason == StopReason::finished ? "finished" : "stopped"});
         phase = Phase::gone;
         break;
@@ -496,8 +510,9 @@ struct Worker::Impl {
     }
 
     switch (reason) {
-      case StopReason::finished: return kWorkerFinished;
+      case StopReason::finished: return undelivered > 0 ? kWorkerLostSink : kWorkerFinished;
       case StopReason::lost_broker: return kWorkerLostBroker;
+      case StopReason::signal: return stop_request.exit_status();
       default: return kWorkerAborted;
     }
   }
@@ -514,7 +529,6 @@ struct Worker::Impl {
 
 Worker::Worker(WorkerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Worker::~Worker() = default;
-int Worker::run() { return impl_->run(stop_requested_); }
-const std::string& Worker::id() const { return impl_->worker_id; }
+int Worker::run() { return impl_->run(stop_); }
 
 }  // namespace ramify

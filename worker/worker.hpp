@@ -3,10 +3,11 @@
 // forwards their results to the broker and their log rows to the sink, and
 // keeps every log row until the sink acknowledges it.
 
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
+
+#include "common/stop_request.hpp"
 
 namespace ramify {
 
@@ -14,7 +15,7 @@ struct WorkerOptions {
   std::string broker;          // the broker's address ("HOST[:BASE]" or "ipc://PREFIX")
   std::string sink;            // the sink's address; "" = the spec's [job] sink, else the broker's host
   unsigned concurrency = 0;    // slots; 0 = the number of cores
-  std::string worker_id;       // "" = HOST-PID-RANDOM
+  std::string name;            // "" = the host name; the worker's id is NAME-PID-RANDOM, one per process
   std::chrono::milliseconds connect_timeout{60000};  // how long to wait for the broker at start
   std::chrono::milliseconds flush_timeout{10000};    // how long to wait for the sink's acks at the end
   // When the broker falls silent for its liveness window, the worker stops its
@@ -26,25 +27,27 @@ struct WorkerOptions {
   std::size_t spool_bytes = 64u << 20;               // log rows held before the slots wait
 };
 
-// Exit statuses of a worker.
-inline constexpr int kWorkerFinished = 0;
-inline constexpr int kWorkerAborted = 1;
+// Exit statuses of a worker (and 128 + N when signal N stopped it).
+inline constexpr int kWorkerFinished = 0;    // the run finished and the sink has every record
+inline constexpr int kWorkerAborted = 1;     // the run was aborted
 inline constexpr int kWorkerConfigError = 2;
 inline constexpr int kWorkerLostBroker = 3;
+inline constexpr int kWorkerLostSink = 4;    // the run finished, but the sink did not acknowledge every record
 
 class Worker {
  public:
   explicit Worker(WorkerOptions options);
   ~Worker();
   int run();
-  // Stops the worker from another thread or a signal handler.
-  void request_stop() { stop_requested_ = true; }
-  const std::string& id() const;
+  // From another thread or a signal handler: the first call stops the running
+  // nodes (marked interrupted), delivers the records and says goodbye; a
+  // second one leaves without waiting for the sink.
+  void request_stop(int signal = SIGTERM) { stop_.request(signal); }
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  std::atomic<bool> stop_requested_{false};
+  StopRequest stop_;
 };
 
 }  // namespace ramify

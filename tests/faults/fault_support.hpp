@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -79,9 +80,49 @@ inline void expect_complete_report(const FaultStudy& study) {
   const auto seen = outcome_counts(rows);
   EXPECT_EQ(seen.size(), study.nodes);
   for (const auto& [id, count] : seen) EXPECT_EQ(count, 1) << id;
-  for (const auto& row : rows)
-    if (row.get("kind") == "outcome")
-      EXPECT_EQ(row.get("status"), "ok") << row.get("container_id") << ": " << row.get("msg") << row.get("err");
+  for (const auto& row : rows) {
+    if (row.get("kind") != "outcome") continue;
+    EXPECT_EQ(row.get("status"), "ok") << row.get("container_id") << ": " << row.get("msg") << row.get("err");
+  }
+}
+
+// A live process of this machine: its pid and command line (words joined by spaces).
+struct ProcessInfo {
+  pid_t pid = 0;
+  std::string command;
+};
+
+// The live (not zombie) children of `parent`.
+inline std::vector<ProcessInfo> children_of(pid_t parent) {
+  std::vector<ProcessInfo> children;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream fields(line.substr(close + 2));
+    std::string state;
+    pid_t ppid = 0;
+    fields >> state >> ppid;
+    if (ppid != parent || state == "Z") continue;
+    std::ifstream cmdline(entry.path() / "cmdline", std::ios::binary);
+    std::string command((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+    for (char& c : command) c = c == '\0' ? ' ' : c;
+    children.push_back(ProcessInfo{std::stoi(name), command});
+  }
+  return children;
+}
+
+// Whether a process is gone (or a zombie nobody reaped yet).
+inline bool gone(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return true;
+  const auto close = line.rfind(')');
+  return close != std::string::npos && line.size() > close + 2 && line[close + 2] == 'Z';
 }
 
 // The last non-empty line of a text.

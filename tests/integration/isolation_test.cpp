@@ -145,7 +145,7 @@ TEST(Isolation, TheForkServerHasOneThreadAndNoZmqContextWhenItForks) {
   const std::string root = make_tree(dir, 2, 40);
   Background broker(dir.str(), "broker", {"broker", "--bind", ipc(dir, "broker"), "--root", root, "--levels",
                                           "project,subject", "--exec", "file=sleep 0.05", "--set",
-                                          "job.isolation=process", "--report-timeout", "0"});
+                                          "job.isolation=process", "--no-sink"});
   Background worker(dir.str(), "worker", {"worker", "--broker", ipc(dir, "broker"), "--sink", ipc(dir, "sink"), "-j",
                                           "2", "--flush-timeout", "0.2"});
   std::vector<pid_t> servers, slots;

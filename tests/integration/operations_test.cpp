@@ -67,7 +67,7 @@ TEST(Operations, StatusReportsLiveWorkersAndAssignmentsAndSeesAWorkerDie) {
   const std::string root = make_tree(dir, 6, 10);
   Background broker(dir.str(), "broker",
                     {"broker", "--bind", ipc(dir, "broker"), "--root", root, "--levels", "project,subject", "--exec",
-                     "file=sleep 0.1", "--set", "job.heartbeat=0.2", "--report-timeout", "0"});
+                     "file=sleep 0.1", "--set", "job.heartbeat=0.2", "--no-sink"});
   Background w1(dir.str(), "w1", {"worker", "--broker", ipc(dir, "broker"), "--sink", ipc(dir, "sink"), "-j", "1",
                                   "--id", "first", "--flush-timeout", "0.1"});
   Background w2(dir.str(), "w2", {"worker", "--broker", ipc(dir, "broker"), "--sink", ipc(dir, "sink"), "-j", "1",

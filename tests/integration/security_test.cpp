@@ -109,7 +109,7 @@ TEST(Security, AWrongServerKeyTimesOutCleanly) {
   ASSERT_EQ(testing::run_ramify({"keygen", other}, dir.str()).exit_code, 0);  // its broker.pub is not our broker's
   const std::string root = make_tree(dir, 1, 1);
   Background broker(dir.str(), "broker", {"broker", "--bind", ipc(dir, "broker"), "--root", root, "--keys", keys,
-                                          "--report-timeout", "0"});
+                                          "--no-sink"});
   const auto started = std::chrono::steady_clock::now();
   auto worker = testing::run_ramify({"worker", "--broker", ipc(dir, "broker"), "--sink", ipc(dir, "sink"), "--keys",
                                      other, "--connect-timeout", "1.5"},

@@ -2,6 +2,8 @@
 // A ramify daemon (or `ramify run`) in the background of a test, its output
 // in files, with waits that have deadlines.
 
+#include <signal.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -19,12 +21,20 @@ namespace ramify::testing {
 class Background {
  public:
   // Starts `ramify args...`; output goes to DIR/NAME.out and DIR/NAME.err.
-  Background(const std::string& dir, const std::string& name, std::vector<std::string> args)
-      : out_(dir + "/" + name + ".out"), err_(dir + "/" + name + ".err"), process_(argv(std::move(args)), out_, err_) {}
+  // With `own_group`, it leads a process group of its own, as a command
+  // started from a shell does (signal_group() then reaches it and its children).
+  Background(const std::string& dir, const std::string& name, std::vector<std::string> args, bool own_group = false)
+      : out_(dir + "/" + name + ".out"),
+        err_(dir + "/" + name + ".err"),
+        process_(argv(std::move(args)), out_, err_, own_group) {}
 
   std::optional<int> wait_for(std::chrono::milliseconds timeout) { return process_.wait_for(timeout); }
   std::optional<int> poll() { return process_.poll(); }
   void signal(int sig) { process_.signal(sig); }
+  // Signals its whole process group, as a terminal's Ctrl-C does (own_group only).
+  void signal_group(int sig) {
+    if (!process_.poll()) ::kill(-process_.pid(), sig);
+  }
   pid_t pid() const { return process_.pid(); }
   std::string out() const { return read(out_); }
   std::string err() const { return read(err_); }

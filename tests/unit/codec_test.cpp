@@ -63,7 +63,7 @@ TEST(Codec, RoundTripsEveryMessageType) {
   expect_round_trip(Done{kProtocolVersion, 3, 1, 10, 1, 2, 55, false, {{"files", "3"}}, {{"k", "v"}}});
   expect_round_trip(Bye{kProtocolVersion, "w1", 55, "finished"});
   expect_round_trip(ControlHeartbeat{kProtocolVersion, "r1", RunState::draining, 1, 3, 9});
-  expect_round_trip(Kill{kProtocolVersion, "r1", "sub-01/x", "boom"});
+  expect_round_trip(Kill{kProtocolVersion, "r1", "sub-01/x", "boom", true});
   expect_round_trip(Finish{kProtocolVersion, "r1", 1, {{"w1", 55}, {"w2", 3}}, {{3, 1}}, {"w2"}, 4, {sample_record()}, "boom"});
   expect_round_trip(SpecRequest{kProtocolVersion, "w1"});
   expect_round_trip(SpecReply{kProtocolVersion, "r1", 1, {{"job.root", "/data"}}, RunState::aborted});
@@ -73,7 +73,9 @@ TEST(Codec, RoundTripsEveryMessageType) {
   status.first_failure = "x";
   status.exit_status = 1;
   expect_round_trip(status);
-  expect_round_trip(ReportDone{kProtocolVersion, "r1", 100, 0});
+  expect_round_trip(ReportDone{kProtocolVersion, "r1", 100, 0, true, ""});
+  expect_round_trip(SinkBeat{kProtocolVersion, "r1", "s1", "/r/report.jsonl", 12, "report: disk full"});
+  expect_round_trip(SinkBeatReply{kProtocolVersion, "r1", RunState::aborted});
   expect_round_trip(InputRequest{kProtocolVersion, "refs", 1 << 20, "w1"});
   expect_round_trip(InputChunk{kProtocolVersion, "refs", 3, "abc", 0, std::string("\0\1\2", 3)});
   expect_round_trip(SinkStatusReply{kProtocolVersion, "r1", 9, {{"w1", 9}}, "r.jsonl", 1, true});

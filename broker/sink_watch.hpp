@@ -1,0 +1,47 @@
+#pragma once
+// The sink as the broker sees it, free of sockets. Nothing is dispatched
+// before a sink of this run has said it can write the report; a sink's
+// report error stops the run; at the end, the run is complete only when a
+// sink confirms that its report is complete and durable.
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "common/messages.hpp"
+
+namespace ramify {
+
+class SinkWatch {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit SinkWatch(std::string run_id) : run_id_(std::move(run_id)) {}
+
+  // Records a sink's beat. A beat of another run (a sink left from an earlier
+  // broker) is answered but changes nothing here.
+  void beat(const SinkBeat& beat, Clock::time_point now);
+  // Records the sink's conclusion; true when it is this run's (the first counts).
+  bool report_done(const ReportDone& done);
+
+  // A sink of this run has joined (said it can write its report).
+  bool joined() const { return joined_; }
+  // The first error that stops this run's report ("" while there is none).
+  const std::string& error() const { return error_; }
+  // Seconds since the sink was last heard from (nullopt: never heard).
+  std::optional<double> silent_seconds(Clock::time_point now) const;
+  const std::string& report() const { return report_; }
+
+  bool confirmed() const { return done_.has_value(); }
+  // Valid once confirmed().
+  const ReportDone& confirmation() const { return *done_; }
+
+ private:
+  std::string run_id_;
+  bool joined_ = false;
+  std::string report_;
+  std::string error_;
+  std::optional<Clock::time_point> last_heard_;
+  std::optional<ReportDone> done_;
+};
+
+}  // namespace ramify
