@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -12,29 +13,45 @@
 #include "common/errors.hpp"
 #include "common/json_text.hpp"
 #include "sink/csv_text.hpp"
+#include "sink/report_replacement.hpp"
 
 namespace ramify {
 namespace {
 
-std::vector<std::string> fields_of(const ReportRow& row) {
+// Appends the row's record (in columns() order) to `out`, allocating nothing
+// but the results' JSON.
+void append_row_csv(std::string& out, const ReportRow& row) {
   const LogRecord& r = row.record;
-  return {r.container_type,
-          r.container_id,
-          r.label,
-          r.err,
-          r.msg,
-          r.resolved ? "true" : "false",
-          r.search_key,
-          to_string(r.kind),
-          r.kind == RecordKind::outcome ? to_string(r.status) : "",
-          to_string(r.severity),
-          iso8601_utc(r.ts_us),
-          row.worker,
-          std::to_string(row.seq),
-          std::to_string(r.assignment),
-          std::to_string(r.attempt),
-          row.run,
-          r.fields.empty() ? "" : results_json(r)};
+  char ts[40];
+  char number[24];
+  bool first = true;
+  const auto field = [&](std::string_view text) {
+    if (!first) out += ',';
+    first = false;
+    append_csv_field(out, text);
+  };
+  const auto unsigned_field = [&](std::uint64_t value) {
+    const auto end = std::to_chars(number, number + sizeof number, value).ptr;
+    field(std::string_view(number, static_cast<std::size_t>(end - number)));
+  };
+  field(r.container_type);
+  field(r.container_id);
+  field(r.label);
+  field(r.err);
+  field(r.msg);
+  field(r.resolved ? "true" : "false");
+  field(r.search_key);
+  field(to_string(r.kind));
+  field(r.kind == RecordKind::outcome ? to_string(r.status) : "");
+  field(to_string(r.severity));
+  field(format_iso8601_utc(r.ts_us, ts));
+  field(row.worker);
+  unsigned_field(row.seq);
+  unsigned_field(r.assignment);
+  unsigned_field(r.attempt);
+  field(row.run);
+  field(r.fields.empty() ? std::string() : results_json(r));
+  out += "\r\n";
 }
 
 ReportRow row_of(const std::vector<std::string>& f) {
@@ -76,27 +93,32 @@ const std::vector<std::string>& CsvReport::columns() {
 }
 
 CsvReport::CsvReport(std::string path, ExistingReport existing, const ExistingRowHandler& on_existing_row)
-    : path_(std::move(path)) {
+    : path_(std::move(path)), file_(LockedFile::open_report(path_, existing == ExistingReport::refuse)), writer_(path_) {
   struct stat st {};
-  const bool continuing = existing == ExistingReport::append && stat(path_.c_str(), &st) == 0 && st.st_size > 0;
+  const bool continuing = existing == ExistingReport::append && ::fstat(file_.fd(), &st) == 0 && st.st_size > 0;
+  std::uint64_t complete = 0;
+  std::uint64_t rows = 0;
   if (continuing) {
-    const std::uint64_t complete = read_rows([&](const std::vector<std::string>& fields, std::string_view) {
+    complete = read_rows([&](const std::vector<std::string>& fields, std::string_view) {
+      ++rows;
       if (on_existing_row) on_existing_row(row_of(fields));
     });
-    if (truncate(path_.c_str(), static_cast<off_t>(complete)) != 0)
-      throw ConfigError("cannot continue report " + path_ + ": " + std::strerror(errno));
   }
-  file_ = std::fopen(path_.c_str(), continuing ? "a" : "w");
-  if (!file_) throw ConfigError("cannot create report " + path_ + ": " + std::strerror(errno));
-  std::setvbuf(file_, nullptr, _IOFBF, 1 << 20);
-  if (!continuing) {
-    const std::string line = header();
-    std::fwrite(line.data(), 1, line.size(), file_);
-  }
+  // Only now that the file is locked: the row cut short (--append) or the old
+  // report (--force) goes.
+  if (::ftruncate(file_.fd(), static_cast<off_t>(complete)) != 0)
+    throw ConfigError(std::string("cannot ") + (continuing ? "continue" : "replace") + " report " + path_ + ": " +
+                      std::strerror(errno));
+  writer_.attach(file_.fd(), complete, rows);
+  if (!continuing) writer_.append_bytes(header());
 }
 
 CsvReport::~CsvReport() {
-  if (file_) std::fclose(file_);
+  try {
+    writer_.flush();
+  } catch (const WriteError&) {
+    // the file holds whole rows; finish() is where a caller hears of it
+  }
 }
 
 std::uint64_t CsvReport::read_rows(
@@ -125,35 +147,34 @@ std::uint64_t CsvReport::read_rows(
 }
 
 void CsvReport::write(const ReportRow& row) {
-  std::string line;
-  append_csv_record(line, fields_of(row));
-  std::fwrite(line.data(), 1, line.size(), file_);
+  line_.clear();  // reused: its storage stays
+  append_row_csv(line_, row);
+  writer_.append_row(line_);
 }
 
-void CsvReport::flush() { std::fflush(file_); }
+void CsvReport::flush() { writer_.flush(); }
+
+void CsvReport::finish() { writer_.sync(); }
 
 std::uint64_t CsvReport::drop_outcomes(const std::vector<AssignmentRef>& attempts) {
   if (attempts.empty()) return 0;
+  writer_.flush();
   std::set<std::pair<std::string, std::string>> drop;
   for (const auto& a : attempts) drop.emplace(std::to_string(a.id), std::to_string(a.attempt));
-  std::fflush(file_);
-  const std::string temporary = path_ + ".compacting";
-  std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-  out << header();
+
+  ReportReplacement next(file_);
+  next.append_bytes(header());
   std::uint64_t removed = 0;
   read_rows([&](const std::vector<std::string>& f, std::string_view raw) {
     if (f[7] == "outcome" && drop.count({f[13], f[14]})) {
       ++removed;
     } else {
-      out << raw;
+      next.append_row(raw);
     }
   });
-  out.close();
-  std::fclose(file_);
-  file_ = nullptr;
-  if (std::rename(temporary.c_str(), path_.c_str()) != 0)
-    throw std::runtime_error("cannot replace " + path_ + ": " + std::strerror(errno));
-  file_ = std::fopen(path_.c_str(), "a");
+  if (removed == 0) return 0;  // the report stays as it is
+  if (const int error = next.install(file_, writer_))
+    throw WriteError(report_compaction_failure(path_, removed, std::strerror(error)));
   return removed;
 }
 

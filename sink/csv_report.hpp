@@ -3,9 +3,9 @@
 // HierarchyCurator report (container_type, container_id, label, err, msg,
 // resolved, search_key), so existing scripts keep working; ramify's own follow.
 
-#include <cstdio>
-
+#include "sink/locked_file.hpp"
 #include "sink/report_file.hpp"
+#include "sink/report_writer.hpp"
 
 namespace ramify {
 
@@ -14,13 +14,17 @@ class CsvReport : public ReportFile {
   static const std::vector<std::string>& columns();
 
   CsvReport(std::string path, ExistingReport existing, const ExistingRowHandler& on_existing_row);
+  // Flushes what it can; the file keeps whole rows only. Errors go unreported:
+  // call finish() to learn of them.
   ~CsvReport() override;
   CsvReport(const CsvReport&) = delete;
   CsvReport& operator=(const CsvReport&) = delete;
 
   void write(const ReportRow& row) override;
   void flush() override;
+  void finish() override;
   std::uint64_t drop_outcomes(const std::vector<AssignmentRef>& attempts) override;
+  std::uint64_t rows() const override { return writer_.rows(); }
   const std::string& path() const override { return path_; }
 
  private:
@@ -28,7 +32,9 @@ class CsvReport : public ReportFile {
   std::uint64_t read_rows(const std::function<void(const std::vector<std::string>&, std::string_view raw)>& each);
 
   std::string path_;
-  std::FILE* file_ = nullptr;
+  LockedFile file_;
+  ReportWriter writer_;
+  std::string line_;  // the row being written, reused
 };
 
 }  // namespace ramify

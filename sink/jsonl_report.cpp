@@ -1,6 +1,5 @@
 #include "sink/jsonl_report.hpp"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,57 +8,64 @@
 #include <set>
 
 #include "common/errors.hpp"
+#include "sink/report_replacement.hpp"
 
 namespace ramify {
 
 JsonlReport::JsonlReport(std::string path, ExistingReport existing, const ExistingRowHandler& on_existing_row)
-    : path_(std::move(path)) {
-  struct stat st {};
-  if (existing == ExistingReport::append && stat(path_.c_str(), &st) == 0) {
+    : path_(std::move(path)), file_(LockedFile::open_report(path_, existing == ExistingReport::refuse)), writer_(path_) {
+  std::uint64_t complete_bytes = 0;
+  std::uint64_t rows = 0;
+  if (existing == ExistingReport::append) {
     std::ifstream in(path_, std::ios::binary);
     std::string line;
-    std::uint64_t complete_bytes = 0;
     while (std::getline(in, line)) {
       if (in.eof()) break;  // no newline: a row cut short by a crash
       complete_bytes += line.size() + 1;
+      ++rows;
       try {
         if (on_existing_row) on_existing_row(report_row_from_json(parse_json(line)));
       } catch (const DecodeError& e) {
         throw ConfigError("report " + path_ + " cannot be continued: " + e.what());
       }
     }
-    in.close();
-    if (truncate(path_.c_str(), static_cast<off_t>(complete_bytes)) != 0)
-      throw ConfigError("cannot continue report " + path_ + ": " + std::strerror(errno));
+    if (in.bad()) throw ConfigError("cannot continue report " + path_ + ": it cannot be read");
   }
-  file_ = std::fopen(path_.c_str(), existing == ExistingReport::append ? "a" : "w");
-  if (!file_) throw ConfigError("cannot create report " + path_ + ": " + std::strerror(errno));
-  std::setvbuf(file_, nullptr, _IOFBF, 1 << 20);
+  // Only now that the file is locked: the row cut short (--append) or the old
+  // report (--force) goes.
+  if (::ftruncate(file_.fd(), static_cast<off_t>(complete_bytes)) != 0)
+    throw ConfigError(std::string("cannot ") + (existing == ExistingReport::append ? "continue" : "replace") +
+                      " report " + path_ + ": " + std::strerror(errno));
+  writer_.attach(file_.fd(), complete_bytes, rows);
 }
 
 JsonlReport::~JsonlReport() {
-  if (file_) std::fclose(file_);
+  try {
+    writer_.flush();
+  } catch (const WriteError&) {
+    // the file holds whole rows; finish() is where a caller hears of it
+  }
 }
 
 void JsonlReport::write(const ReportRow& row) {
   line_.clear();  // reused: its storage stays
   append_report_row_json(line_, row);
   line_ += '\n';
-  std::fwrite(line_.data(), 1, line_.size(), file_);
+  writer_.append_row(line_);
 }
 
-void JsonlReport::flush() { std::fflush(file_); }
+void JsonlReport::flush() { writer_.flush(); }
+
+void JsonlReport::finish() { writer_.sync(); }
 
 std::uint64_t JsonlReport::drop_outcomes(const std::vector<AssignmentRef>& attempts) {
   if (attempts.empty()) return 0;
+  writer_.flush();
   std::set<std::pair<std::uint64_t, std::uint64_t>> drop;
   for (const auto& a : attempts) drop.emplace(a.id, a.attempt);
-  std::fclose(file_);
-  file_ = nullptr;
 
-  const std::string temporary = path_ + ".compacting";
+  ReportReplacement next(file_);
   std::ifstream in(path_, std::ios::binary);
-  std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
   std::uint64_t removed = 0;
   std::string line;
   while (std::getline(in, line)) {
@@ -71,16 +77,16 @@ std::uint64_t JsonlReport::drop_outcomes(const std::vector<AssignmentRef>& attem
       // a row this writer did not write: keep it
     }
     if (keep) {
-      out << line << '\n';
+      line += '\n';
+      next.append_row(line);
     } else {
       ++removed;
     }
   }
-  out.close();
-  in.close();
-  if (std::rename(temporary.c_str(), path_.c_str()) != 0)
-    throw std::runtime_error("cannot replace " + path_ + ": " + std::strerror(errno));
-  file_ = std::fopen(path_.c_str(), "a");
+  if (in.bad()) throw WriteError(report_compaction_failure(path_, removed, "the report cannot be read"));
+  if (removed == 0) return 0;  // the report stays as it is
+  const int error = next.install(file_, writer_);
+  if (error) throw WriteError(report_compaction_failure(path_, removed, std::strerror(error)));
   return removed;
 }
 

@@ -1,10 +1,16 @@
 #include "sink/report_file.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "common/errors.hpp"
 #include "sink/csv_report.hpp"
 #include "sink/jsonl_report.hpp"
+#include "sink/locked_file.hpp"
 #include "sink/sqlite_report.hpp"
 
 namespace ramify {
@@ -14,17 +20,55 @@ bool ends_with(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+std::string exists_message(const std::string& path, bool can_append) {
+  return "report " + path + " already exists (use --force to replace it" +
+         (can_append ? ", or --append to continue it)" : ")");
+}
+
+// Throws ConfigError when no report can be written at `path`; creates nothing.
+void preflight(const std::string& path, bool may_exist, bool can_append) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) throw ConfigError("report " + path + " is a directory");
+    if (!may_exist) throw ConfigError(exists_message(path, can_append));
+    if (!S_ISREG(st.st_mode)) throw ConfigError("report " + path + " is not a regular file");
+    if (::faccessat(AT_FDCWD, path.c_str(), R_OK | W_OK, AT_EACCESS) != 0)
+      throw ConfigError("cannot open report " + path + ": " + std::strerror(errno));
+  } else if (errno != ENOENT) {
+    throw ConfigError("cannot create report " + path + ": " + std::strerror(errno));
+  }
+  // The folder must take new files, even for a report that exists: its
+  // compacted copy, SQLite's write-ahead log.
+  const std::string folder = folder_of(path);
+  if (::stat(folder.c_str(), &st) != 0)
+    throw ConfigError("cannot create report " + path + ": " + std::strerror(errno));
+  if (!S_ISDIR(st.st_mode)) throw ConfigError("cannot create report " + path + ": " + std::strerror(ENOTDIR));
+  if (::faccessat(AT_FDCWD, folder.c_str(), W_OK | X_OK, AT_EACCESS) != 0)
+    throw ConfigError("cannot create report " + path + ": " + std::strerror(errno));
+}
+
 }  // namespace
+
+std::string report_write_failure(const std::string& path, const std::string& why, std::uint64_t rows) {
+  return "report " + path + ": " + why + " after " + std::to_string(rows) + " rows";
+}
+
+std::string report_compaction_failure(const std::string& path, std::uint64_t rows, const std::string& why) {
+  return "report " + path + ": cannot remove " + std::to_string(rows) +
+         " outcome row(s) of attempts that were run again: " + why;
+}
 
 void check_report_is_new(const std::string& path, ExistingReport existing) {
   struct stat st {};
-  if (existing == ExistingReport::refuse && stat(path.c_str(), &st) == 0)
-    throw ConfigError("report " + path + " already exists (use --force to replace it, or --append to continue it)");
+  if (existing == ExistingReport::refuse && ::stat(path.c_str(), &st) == 0)
+    throw ConfigError(exists_message(path, true));
 }
+
+void check_report_path(const std::string& path, bool replace) { preflight(path, replace, false); }
 
 std::unique_ptr<ReportFile> open_report(const std::string& path, ExistingReport existing,
                                         const ExistingRowHandler& on_existing_row) {
-  check_report_is_new(path, existing);
+  preflight(path, existing != ExistingReport::refuse, true);
   if (ends_with(path, ".csv")) return std::make_unique<CsvReport>(path, existing, on_existing_row);
   if (ends_with(path, ".db")) return std::make_unique<SqliteReport>(path, existing, on_existing_row);
   return std::make_unique<JsonlReport>(path, existing, on_existing_row);

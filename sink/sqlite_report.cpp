@@ -3,6 +3,9 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include "common/errors.hpp"
 #include "common/json_text.hpp"
 
@@ -27,86 +30,126 @@ std::string column(sqlite3_stmt* stmt, int index) {
               : std::string();
 }
 
+// A statement finalized at the end of its scope.
+struct Statement {
+  sqlite3_stmt* stmt = nullptr;
+  Statement() = default;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement() { sqlite3_finalize(stmt); }
+};
+
+bool is_io_failure(int code) {
+  const int primary = code & 0xff;
+  return primary == SQLITE_FULL || primary == SQLITE_IOERR;
+}
+
 }  // namespace
 
 SqliteReport::SqliteReport(std::string path, ExistingReport existing, const ExistingRowHandler& on_existing_row)
-    : path_(std::move(path)) {
-  if (existing == ExistingReport::replace) unlink(path_.c_str());
-  if (sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
-    std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw ConfigError("cannot open report " + path_ + ": " + why);
-  }
-  try {
-    exec("PRAGMA journal_mode=WAL");
-    exec("PRAGMA synchronous=NORMAL");
-    exec((std::string("CREATE TABLE IF NOT EXISTS outcomes (status TEXT, ") + kColumns + ")").c_str());
-    exec((std::string("CREATE TABLE IF NOT EXISTS logs (") + kColumns + ")").c_str());
-    exec("CREATE INDEX IF NOT EXISTS outcomes_container_id ON outcomes (container_id)");
-    exec("CREATE INDEX IF NOT EXISTS logs_container_id ON logs (container_id)");
-  } catch (const ConfigError& e) {
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw ConfigError("report " + path_ + " is not a ramify report database: " + e.what());
-  }
-  if (existing == ExistingReport::append && on_existing_row) {
-    for (const char* table : {"outcomes", "logs"}) {
-      const bool outcomes = std::string(table) == "outcomes";
-      sqlite3_stmt* select = prepare((std::string("SELECT ") + kInsertColumns + (outcomes ? ", status" : "") +
-                                      " FROM " + table)
-                                         .c_str());
-      while (sqlite3_step(select) == SQLITE_ROW) {
-        ReportRow row;
-        LogRecord& r = row.record;
-        r.kind = outcomes ? RecordKind::outcome : RecordKind::log;
-        r.container_type = column(select, 0);
-        r.container_id = column(select, 1);
-        r.label = column(select, 2);
-        r.err = column(select, 3);
-        r.msg = column(select, 4);
-        r.resolved = sqlite3_column_int(select, 5) != 0;
-        r.search_key = column(select, 6);
-        r.severity = severity_named(column(select, 7));
-        r.ts_us = parse_iso8601_utc(column(select, 8));
-        row.worker = column(select, 9);
-        row.seq = static_cast<std::uint64_t>(sqlite3_column_int64(select, 10));
-        r.assignment = static_cast<std::uint64_t>(sqlite3_column_int64(select, 11));
-        r.attempt = static_cast<std::uint32_t>(sqlite3_column_int64(select, 12));
-        row.run = column(select, 13);
-        r.fields = results_from_json(column(select, 14));
-        if (outcomes) r.status = status_named(column(select, 15));
-        on_existing_row(row);
-      }
-      sqlite3_finalize(select);
+    : path_(std::move(path)), file_(LockedFile::open_report(path_, existing == ExistingReport::refuse)) {
+  if (existing != ExistingReport::append) {
+    // Only now that the file is locked: the old report goes, and with it any
+    // log or journal left next to it (SQLite would play them into the new one).
+    if (::ftruncate(file_.fd(), 0) != 0)
+      throw ConfigError("cannot replace report " + path_ + ": " + std::strerror(errno));
+    for (const char* suffix : {"-wal", "-shm", "-journal"}) {
+      const std::string companion = path_ + suffix;
+      if (::unlink(companion.c_str()) != 0 && errno != ENOENT)
+        throw ConfigError("cannot replace report " + path_ + ": cannot remove " + companion + ": " +
+                          std::strerror(errno));
     }
   }
-  insert_outcome_ = prepare((std::string("INSERT INTO outcomes (") + kInsertColumns +
-                             ", status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-                                .c_str());
-  insert_log_ = prepare(
-      (std::string("INSERT INTO logs (") + kInsertColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)").c_str());
+  if (sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+    std::string cause = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    close();
+    throw ConfigError("cannot open report " + path_ + ": " + cause);
+  }
+  try {
+    sqlite3_busy_timeout(db_, 5000);  // a reader (the sqlite3 shell) in the way of a checkpoint
+    const std::string setup[] = {
+        "PRAGMA journal_mode=WAL",
+        "PRAGMA synchronous=NORMAL",
+        std::string("CREATE TABLE IF NOT EXISTS outcomes (status TEXT, ") + kColumns + ")",
+        std::string("CREATE TABLE IF NOT EXISTS logs (") + kColumns + ")",
+        "CREATE INDEX IF NOT EXISTS outcomes_container_id ON outcomes (container_id)",
+        "CREATE INDEX IF NOT EXISTS logs_container_id ON logs (container_id)"};
+    for (const auto& sql : setup) {
+      if (const int rc = exec(sql.c_str()); rc != SQLITE_OK) {
+        if (is_io_failure(rc)) throw WriteError("cannot open report " + path_ + ": " + why(rc));
+        throw ConfigError("report " + path_ + " is not a ramify report database: " + why(rc));
+      }
+    }
+    for (const char* table : {"outcomes", "logs"}) {
+      Statement count;
+      count.stmt = prepare((std::string("SELECT count(*) FROM ") + table).c_str());
+      if (sqlite3_step(count.stmt) == SQLITE_ROW)
+        committed_rows_ += static_cast<std::uint64_t>(sqlite3_column_int64(count.stmt, 0));
+    }
+    if (existing == ExistingReport::append && on_existing_row) {
+      for (const char* table : {"outcomes", "logs"}) {
+        const bool outcomes = std::string(table) == "outcomes";
+        Statement select;
+        select.stmt = prepare(
+            (std::string("SELECT ") + kInsertColumns + (outcomes ? ", status" : "") + " FROM " + table).c_str());
+        int rc = SQLITE_OK;
+        while ((rc = sqlite3_step(select.stmt)) == SQLITE_ROW) {
+          sqlite3_stmt* stmt = select.stmt;
+          ReportRow row;
+          LogRecord& r = row.record;
+          r.kind = outcomes ? RecordKind::outcome : RecordKind::log;
+          r.container_type = column(stmt, 0);
+          r.container_id = column(stmt, 1);
+          r.label = column(stmt, 2);
+          r.err = column(stmt, 3);
+          r.msg = column(stmt, 4);
+          r.resolved = sqlite3_column_int(stmt, 5) != 0;
+          r.search_key = column(stmt, 6);
+          r.severity = severity_named(column(stmt, 7));
+          r.ts_us = parse_iso8601_utc(column(stmt, 8));
+          row.worker = column(stmt, 9);
+          row.seq = static_cast<std::uint64_t>(sqlite3_column_int64(stmt, 10));
+          r.assignment = static_cast<std::uint64_t>(sqlite3_column_int64(stmt, 11));
+          r.attempt = static_cast<std::uint32_t>(sqlite3_column_int64(stmt, 12));
+          row.run = column(stmt, 13);
+          try {
+            r.fields = results_from_json(column(stmt, 14));
+          } catch (const DecodeError& e) {
+            throw ConfigError("report " + path_ + " cannot be continued: " + e.what());
+          }
+          if (outcomes) r.status = status_named(column(stmt, 15));
+          on_existing_row(row);
+        }
+        if (rc != SQLITE_DONE) throw ConfigError("cannot continue report " + path_ + ": " + why(rc));
+      }
+    }
+    insert_outcome_ = prepare((std::string("INSERT INTO outcomes (") + kInsertColumns +
+                               ", status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                                  .c_str());
+    insert_log_ = prepare(
+        (std::string("INSERT INTO logs (") + kInsertColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)").c_str());
+  } catch (...) {
+    close();
+    throw;
+  }
 }
 
 SqliteReport::~SqliteReport() {
-  if (!db_) return;
-  try {
-    flush();
-  } catch (const std::exception&) {
-  }
-  sqlite3_finalize(insert_outcome_);
-  sqlite3_finalize(insert_log_);
-  sqlite3_close(db_);
+  if (db_ && failure_.empty() && in_transaction_ && exec("COMMIT") != SQLITE_OK && !sqlite3_get_autocommit(db_))
+    exec("ROLLBACK");
+  close();
 }
 
-void SqliteReport::exec(const char* sql) {
-  char* error = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-    std::string why = error ? error : "unknown error";
-    sqlite3_free(error);
-    throw ConfigError(why);
-  }
+void SqliteReport::close() {
+  if (!db_) return;
+  while (sqlite3_stmt* stmt = sqlite3_next_stmt(db_, nullptr)) sqlite3_finalize(stmt);
+  insert_outcome_ = nullptr;
+  insert_log_ = nullptr;
+  sqlite3_close(db_);  // before file_ closes its descriptor of the same file
+  db_ = nullptr;
 }
+
+int SqliteReport::exec(const char* sql) { return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr); }
 
 sqlite3_stmt* SqliteReport::prepare(const char* sql) {
   sqlite3_stmt* stmt = nullptr;
@@ -115,13 +158,36 @@ sqlite3_stmt* SqliteReport::prepare(const char* sql) {
   return stmt;
 }
 
+std::string SqliteReport::why(int code) const {
+  if ((code & 0xff) == SQLITE_FULL) return std::strerror(ENOSPC);
+  if ((code & 0xff) == SQLITE_IOERR)
+    if (const int error = sqlite3_system_errno(db_)) return std::strerror(error);
+  return sqlite3_errmsg(db_);
+}
+
+void SqliteReport::fail(int code) { fail(why(code)); }
+
+void SqliteReport::fail(const std::string& cause) {
+  // Some failures roll the transaction back themselves; ROLLBACK makes sure.
+  if (!sqlite3_get_autocommit(db_)) exec("ROLLBACK");
+  in_transaction_ = false;
+  pending_rows_ = 0;
+  failure_ = report_write_failure(path_, cause, committed_rows_);
+  throw WriteError(failure_);
+}
+
+void SqliteReport::throw_if_failed() const {
+  if (!failure_.empty()) throw WriteError(failure_);
+}
+
 void SqliteReport::begin() {
   if (in_transaction_) return;
-  exec("BEGIN");
+  if (const int rc = exec("BEGIN"); rc != SQLITE_OK) fail(rc);
   in_transaction_ = true;
 }
 
 void SqliteReport::write(const ReportRow& row) {
+  throw_if_failed();
   begin();
   const LogRecord& r = row.record;
   sqlite3_stmt* stmt = r.kind == RecordKind::outcome ? insert_outcome_ : insert_log_;
@@ -141,36 +207,86 @@ void SqliteReport::write(const ReportRow& row) {
   bind_text(stmt, 14, row.run);
   bind_text(stmt, 15, r.fields.empty() ? std::string() : results_json(r));
   if (r.kind == RecordKind::outcome) bind_text(stmt, 16, to_string(r.status));
-  if (sqlite3_step(stmt) != SQLITE_DONE) {
-    std::string why = sqlite3_errmsg(db_);
+  const int rc = sqlite3_step(stmt);
+  if (rc != SQLITE_DONE) {
+    const std::string cause = why(rc);
     sqlite3_reset(stmt);
-    throw std::runtime_error("report " + path_ + ": " + why);
+    fail(cause);
   }
   sqlite3_reset(stmt);
+  ++pending_rows_;
 }
 
 void SqliteReport::flush() {
+  throw_if_failed();
   if (!in_transaction_) return;
-  exec("COMMIT");
+  if (const int rc = exec("COMMIT"); rc != SQLITE_OK) fail(rc);
   in_transaction_ = false;
+  committed_rows_ += pending_rows_;
+  pending_rows_ = 0;
+}
+
+void SqliteReport::finish() {
+  flush();
+  // Copies the log into the main file and syncs both (synchronous=NORMAL
+  // syncs at checkpoints), then empties the log.
+  const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  if (rc != SQLITE_OK) fail(rc);
+  if (::fsync(file_.fd()) != 0) fail(std::strerror(errno));
+  if (const int error = sync_folder_of(path_)) fail(std::strerror(error));
 }
 
 std::uint64_t SqliteReport::drop_outcomes(const std::vector<AssignmentRef>& attempts) {
+  throw_if_failed();
   if (attempts.empty()) return 0;
   flush();
-  exec("BEGIN");
-  sqlite3_stmt* remove = prepare("DELETE FROM outcomes WHERE assignment = ? AND attempt = ?");
   std::uint64_t removed = 0;
-  for (const auto& a : attempts) {
-    sqlite3_bind_int64(remove, 1, static_cast<sqlite3_int64>(a.id));
-    sqlite3_bind_int64(remove, 2, a.attempt);
-    sqlite3_step(remove);
-    removed += static_cast<std::uint64_t>(sqlite3_changes(db_));
-    sqlite3_reset(remove);
+  std::string cause;
+  {
+    int rc = exec("BEGIN");
+    Statement remove;
+    if (rc == SQLITE_OK)
+      rc = sqlite3_prepare_v2(db_, "DELETE FROM outcomes WHERE assignment = ? AND attempt = ?", -1, &remove.stmt,
+                              nullptr);
+    for (std::size_t i = 0; rc == SQLITE_OK && i < attempts.size(); ++i) {
+      sqlite3_bind_int64(remove.stmt, 1, static_cast<sqlite3_int64>(attempts[i].id));
+      sqlite3_bind_int64(remove.stmt, 2, attempts[i].attempt);
+      rc = sqlite3_step(remove.stmt);
+      if (rc == SQLITE_DONE) {
+        rc = SQLITE_OK;
+        removed += static_cast<std::uint64_t>(sqlite3_changes(db_));
+      }
+      if (rc != SQLITE_OK) cause = why(rc);
+      sqlite3_reset(remove.stmt);
+    }
+    if (rc == SQLITE_OK) {
+      rc = exec("COMMIT");
+      if (rc == SQLITE_OK) {
+        committed_rows_ -= removed;
+        return removed;
+      }
+    }
+    if (cause.empty()) cause = why(rc);
   }
-  sqlite3_finalize(remove);
-  exec("COMMIT");
-  return removed;
+  if (!sqlite3_get_autocommit(db_)) exec("ROLLBACK");  // the report as it was
+  // What it would have removed: the deletes may have stopped early.
+  std::uint64_t would_remove = 0;
+  {
+    Statement count;
+    if (sqlite3_prepare_v2(db_, "SELECT count(*) FROM outcomes WHERE assignment = ? AND attempt = ?", -1,
+                           &count.stmt, nullptr) == SQLITE_OK) {
+      for (const auto& a : attempts) {
+        sqlite3_bind_int64(count.stmt, 1, static_cast<sqlite3_int64>(a.id));
+        sqlite3_bind_int64(count.stmt, 2, a.attempt);
+        if (sqlite3_step(count.stmt) == SQLITE_ROW)
+          would_remove += static_cast<std::uint64_t>(sqlite3_column_int64(count.stmt, 0));
+        sqlite3_reset(count.stmt);
+      }
+    } else {
+      would_remove = removed;
+    }
+  }
+  throw WriteError(report_compaction_failure(path_, would_remove, cause));
 }
 
 }  // namespace ramify
