@@ -341,12 +341,17 @@ struct Broker::Impl {
     return SinkBeatReply{kProtocolVersion, run_id, scheduler->state()};
   }
 
-  // Stops asked for from outside: the first aborts the run, a second one
-  // cuts every wait short.
+  // Stops asked for from outside: the first aborts a running run (its end is
+  // then waited for as usual); a second one, or one that comes after the run
+  // is over, cuts every wait short.
   void handle_stop_requests(const StopRequest& stop) {
     const int requested = stop.count();
     if (requested == stops_handled) return;
-    if (stops_handled == 0 && !scheduler->complete()) scheduler->abort(stop.reason());
+    if (stops_handled == 0 && !scheduler->complete()) {
+      scheduler->abort(stop.reason());
+    } else {
+      leave_now = true;
+    }
     if (requested >= 2) leave_now = true;
     stops_handled = requested;
   }
@@ -511,11 +516,12 @@ struct Broker::Impl {
     for (const auto& worker : scheduler->live_workers()) scheduler->worker_lost(worker, "it did not say goodbye");
 
     // Publish the finish until the sink confirms the report.
-    if (options.no_sink || !sink.joined()) {
+    if (options.no_sink || (!sink.joined() && sink.error().empty())) {
       publish(finish_message());
     } else {
-      serve_until([&] { return sink.confirmed(); }, Clock::now() + options.report_timeout, stop,
-                  /*publish_finish=*/true);
+      const auto sink_silence = std::max<std::chrono::milliseconds>(std::chrono::seconds(2), interval * 3);
+      serve_until([&] { return sink.confirmed() || sink.gave_up(Clock::now(), sink_silence); },
+                  Clock::now() + options.report_timeout, stop, /*publish_finish=*/true);
     }
 
     sync_journal();
@@ -537,6 +543,8 @@ struct Broker::Impl {
     std::string report_problem;
     if (options.no_sink) {
       log->warn("no sink (--no-sink): the report was not written");
+    } else if (!sink.confirmed() && !sink.error().empty()) {
+      report_problem = sink.error();
     } else if (!sink.confirmed()) {
       report_problem = !sink.joined() ? "no report was written"
                                       : "no sink confirmed the report within " +

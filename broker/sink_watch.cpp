@@ -7,7 +7,8 @@ void SinkWatch::beat(const SinkBeat& beat, Clock::time_point now) {
   last_heard_ = now;
   report_ = beat.report;
   if (!beat.error.empty() && error_.empty()) error_ = beat.error;
-  if (beat.error.empty()) joined_ = true;
+  // A sink joins once it knows the run and can write its report.
+  if (beat.error.empty() && beat.run_id == run_id_) joined_ = true;
 }
 
 bool SinkWatch::report_done(const ReportDone& done) {

@@ -23,8 +23,13 @@ class SinkWatch {
   // Records the sink's conclusion; true when it is this run's (the first counts).
   bool report_done(const ReportDone& done);
 
-  // A sink of this run has joined (said it can write its report).
+  // A sink of this run has joined: it knows the run's id and said it can write its report.
   bool joined() const { return joined_; }
+  // A sink said the report cannot be completed, then fell silent for `wait`:
+  // no confirmation is coming.
+  bool gave_up(Clock::time_point now, std::chrono::milliseconds wait) const {
+    return !error_.empty() && last_heard_ && now - *last_heard_ > wait;
+  }
   // The first error that stops this run's report ("" while there is none).
   const std::string& error() const { return error_; }
   // Seconds since the sink was last heard from (nullopt: never heard).

@@ -257,6 +257,7 @@ struct Sink::Impl {
       throw ConfigError(report_error);
     }
     log->info("writing run {}", run_id);
+    next_beat = Clock::now();  // joins the run at once
   }
 
   bool have_everything() const {

@@ -208,7 +208,9 @@ TEST(Reliability, ASinkStartedLateAndRestartedMidRunLosesNoRecord) {
         study.dir.str(), "worker" + std::to_string(i),
         std::vector<std::string>{"worker", "--broker", study.ipc("broker"), "--sink", study.ipc("sink"),
                                  "--concurrency", "1"}));
-  ASSERT_TRUE(eventually([&] { return study.marks() >= 10; }, 30s)) << broker.err();
+  // Nothing is dispatched before a sink has joined.
+  ASSERT_TRUE(eventually([&] { return broker.err().find("worker") != std::string::npos; }, 30s)) << broker.err();
+  EXPECT_FALSE(eventually([&] { return study.marks() > 0; }, 500ms)) << "work began with no sink";
   const std::vector<std::string> sink_args{"sink", "--bind", study.ipc("sink"), "--broker", study.ipc("broker"),
                                            "--report", study.report, "--append", "-q"};
   auto first_sink = std::make_unique<Background>(study.dir.str(), "sink1", sink_args);
@@ -272,7 +274,12 @@ TEST(Reliability, AWorkerThatStartsAfterTheKillDoesNoWork) {
   std::vector<std::string> broker_args{"broker", "--bind", study.ipc("broker"), "--report-timeout", "60",
                                        "--root", study.root, "--levels", "project,subject", "--exec",
                                        "file=sh -c 'test \"$RAMIFY_LABEL\" != bad.txt'"};
-  Background broker(study.dir.str(), "broker", broker_args);  // no sink: the broker waits after the run
+  Background broker(study.dir.str(), "broker", broker_args);
+  // A sink that joins, then stops answering: the broker waits for its report after the run.
+  Background sink(study.dir.str(), "sink", {"sink", "--bind", study.ipc("sink"), "--broker", study.ipc("broker")});
+  ASSERT_TRUE(eventually([&] { return broker.err().find("the sink joined") != std::string::npos; }, 30s))
+      << broker.err();
+  sink.signal(SIGSTOP);
   Background worker(study.dir.str(), "worker",
                     {"worker", "--broker", study.ipc("broker"), "--sink", study.ipc("sink"), "--flush-timeout", "0.2"});
   auto first = worker.wait_for(30s);
@@ -284,6 +291,7 @@ TEST(Reliability, AWorkerThatStartsAfterTheKillDoesNoWork) {
   EXPECT_EQ(late_result.exit_code, 1) << late_result.err;
   EXPECT_NE(late_result.err.find("was aborted before this worker started"), std::string::npos) << late_result.err;
   EXPECT_EQ(late_result.err.find("runs"), std::string::npos) << "the late worker started slots";
+  sink.signal(SIGKILL);
   broker.signal(SIGTERM);
   EXPECT_TRUE(broker.wait_for(10s).has_value());
 }

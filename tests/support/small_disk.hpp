@@ -17,10 +17,11 @@ namespace ramify::testing {
 
 class SmallDisk {
  public:
-  explicit SmallDisk(std::size_t bytes) {
+  // With `read_only`, nothing can be written on it (EROFS, even for root).
+  explicit SmallDisk(std::size_t bytes, bool read_only = false) {
     mount_point_ = dir_.mkdir("disk");
     const std::string options = "size=" + std::to_string(bytes) + ",mode=0755";
-    if (::mount("tmpfs", mount_point_.c_str(), "tmpfs", 0, options.c_str()) == 0) {
+    if (::mount("tmpfs", mount_point_.c_str(), "tmpfs", read_only ? MS_RDONLY : 0, options.c_str()) == 0) {
       mounted_ = true;
     } else {
       why_ = std::string("cannot mount a tmpfs (") + std::strerror(errno) + "): a full disk needs root";
