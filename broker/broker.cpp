@@ -313,7 +313,7 @@ struct Broker::Impl {
         if (scheduler->complete() && sink.report_done(done)) {
           if (done.complete) {
             log->info("the sink concluded the report: {} record(s), complete", done.records);
-          } else {
+          } else if (done.error != sink.error()) {
             log->error("the sink could not complete the report: {}", done.error);
           }
         }
@@ -335,8 +335,11 @@ struct Broker::Impl {
     if (!joined && sink.joined())
       log->info("the sink joined: {}", beat.report.empty() ? "it writes no report file" : "report " + beat.report);
     if (!had_error && !sink.error().empty()) {
-      log->error("the sink cannot complete the report: {}", sink.error());
-      if (!scheduler->complete()) scheduler->abort(sink.error());
+      if (!scheduler->complete()) {
+        scheduler->abort(sink.error());  // says "run aborted: ..."
+      } else {
+        log->error("the sink cannot complete the report: {}", sink.error());
+      }
     }
     return SinkBeatReply{kProtocolVersion, run_id, scheduler->state()};
   }

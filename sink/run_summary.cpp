@@ -115,7 +115,8 @@ std::string RunSummary::render(const Footer& footer) const {
     out << "records that died with a worker: " << footer.dead_worker_records << " (their assignments were run again)\n";
   if (footer.skipped_assignments > 0)
     out << "assignments skipped, done by an earlier run: " << footer.skipped_assignments << "\n";
-  out << "log records lost: " << footer.lost << "\n";
+  // Records lost on the way count only when the report could be written at all.
+  if (footer.report_error.empty()) out << "log records lost: " << footer.lost << "\n";
   if (!footer.report_path.empty()) out << "report: " << footer.report_path << "\n";
   if (!footer.report_error.empty()) out << "report NOT complete: " << footer.report_error << "\n";
   return out.str();

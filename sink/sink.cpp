@@ -338,7 +338,7 @@ struct Sink::Impl {
     const std::string text = summary.render(footer);
     std::cout << text << std::flush;
     send_frames(tail, {TailEnd::kType, encode(TailEnd{kProtocolVersion, run_id, footer.status, text})});
-    if (!footer.report_error.empty()) log->error("{}", footer.report_error);
+    if (!ended_early.empty()) log->error("{}", ended_early);
 
     if (finish && broker) confirm_to_broker(complete, lost);
     if (!finish && stop_.count() > 0 && broker) return stop_.exit_status();
