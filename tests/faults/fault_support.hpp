@@ -79,9 +79,11 @@ inline void expect_complete_report(const FaultStudy& study) {
   const auto seen = outcome_counts(rows);
   EXPECT_EQ(seen.size(), study.nodes);
   for (const auto& [id, count] : seen) EXPECT_EQ(count, 1) << id;
-  for (const auto& row : rows)
-    if (row.get("kind") == "outcome")
+  for (const auto& row : rows) {
+    if (row.get("kind") == "outcome") {
       EXPECT_EQ(row.get("status"), "ok") << row.get("container_id") << ": " << row.get("msg") << row.get("err");
+    }
+  }
 }
 
 // The last non-empty line of a text.
