@@ -13,6 +13,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "worker/process_sweep.hpp"
 #include "worker/slot_process.hpp"
 
 namespace ramify {
@@ -65,22 +66,41 @@ bool receive_message(int fd, Message& message, int fds[2], int& fd_count) {
   return true;
 }
 
-// The server's loop: single-threaded, no ZMQ, no heap-hungry work.
-[[noreturn]] void serve(int control) {
-  prctl(PR_SET_NAME, "ramify-forksrv");
-  prctl(PR_SET_PDEATHSIG, SIGKILL);  // dies with the worker
+// Signals the server takes through its signalfd: SIGCHLD (a slot process
+// ended), SIGTERM and SIGHUP (stop: sweep and exit; SIGHUP is also its parent
+// death signal), SIGINT (ignored: a Ctrl-C reaches the worker too, and the
+// worker's orderly stop ends with the end of file that starts the sweep).
+sigset_t server_signals() {
   sigset_t mask;
   sigemptyset(&mask);
-  sigaddset(&mask, SIGCHLD);
+  for (int sig : {SIGCHLD, SIGTERM, SIGHUP, SIGINT}) sigaddset(&mask, sig);
+  return mask;
+}
+
+// The server's loop: single-threaded, no ZMQ, no heap-hungry work. It ends
+// when the worker goes away (end of file on the control channel, which comes
+// both when the worker exits and when it is killed) or on SIGTERM/SIGHUP, and
+// then kills its slot processes, sweeps every process carrying the worker's
+// token (every command the worker or its slot processes started, wherever it
+// went), reaps and exits.
+[[noreturn]] void serve(int control, const std::string& token) {
+  prctl(PR_SET_NAME, "ramify-forksrv");
+  // Not SIGKILL: the server must outlive the worker long enough to sweep.
+  // The end of file is the main trigger; this covers a control socket that
+  // some stray descendant keeps open.
+  prctl(PR_SET_PDEATHSIG, SIGHUP);
+  const sigset_t mask = server_signals();
   sigprocmask(SIG_BLOCK, &mask, nullptr);
-  const int children_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  const int signals_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   std::set<pid_t> children;
-  while (true) {
-    pollfd fds[2] = {{control, POLLIN, 0}, {children_fd, POLLIN, 0}};
+  bool stop = false;
+  while (!stop) {
+    pollfd fds[2] = {{control, POLLIN, 0}, {signals_fd, POLLIN, 0}};
     if (poll(fds, 2, -1) < 0 && errno != EINTR) break;
     if (fds[1].revents & POLLIN) {
       signalfd_siginfo info;
-      while (read(children_fd, &info, sizeof info) > 0) {
+      while (read(signals_fd, &info, sizeof info) > 0) {
+        if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGHUP) stop = true;
       }
       int status = 0;
       pid_t pid;
@@ -89,7 +109,7 @@ bool receive_message(int fd, Message& message, int fds[2], int& fd_count) {
         send_message(control, Message{'X', pid, status});
       }
     }
-    if (!(fds[0].revents & (POLLIN | POLLHUP))) continue;
+    if (stop || !(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
     Message request;
     int passed[2] = {-1, -1};
     int count = 0;
@@ -101,7 +121,7 @@ bool receive_message(int fd, Message& message, int fds[2], int& fd_count) {
     const pid_t child = fork();
     if (child == 0) {
       close(control);
-      close(children_fd);
+      close(signals_fd);
       sigprocmask(SIG_UNBLOCK, &mask, nullptr);
       prctl(PR_SET_NAME, "ramify-slot");
       prctl(PR_SET_PDEATHSIG, SIGKILL);  // dies with the fork server
@@ -112,7 +132,10 @@ bool receive_message(int fd, Message& message, int fds[2], int& fd_count) {
     if (child > 0) children.insert(child);
     send_message(control, Message{'P', child, 0});
   }
+  close(control);
+  // Slot processes first, so that none starts a command while the sweep runs.
   for (pid_t pid : children) kill(pid, SIGKILL);
+  sweep_token(token);
   while (waitpid(-1, nullptr, 0) > 0) {
   }
   _exit(0);
@@ -124,18 +147,22 @@ std::unique_ptr<ForkServer> ForkServer::start() {
   int pair[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
     throw std::runtime_error(std::string("fork server: socketpair: ") + std::strerror(errno));
+  // Before the fork: the server and the worker share the token, and every
+  // process either of them starts from now on inherits it.
+  const std::string token = make_worker_token();
+  mark_environment(token);
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error(std::string("fork server: fork: ") + std::strerror(errno));
   if (pid == 0) {
     close(pair[0]);
-    serve(pair[1]);
+    serve(pair[1], token);
   }
   close(pair[1]);
   return std::unique_ptr<ForkServer>(new ForkServer(pair[0], pid));
 }
 
 ForkServer::~ForkServer() {
-  close(control_fd_);  // end of file: the server kills its slot processes and exits
+  close(control_fd_);  // end of file: the server kills its slot processes, sweeps and exits
   int status = 0;
   waitpid(server_pid_, &status, 0);
 }

@@ -3,7 +3,38 @@
 // any ZMQ context or thread. It stays single-threaded and holds no socket but
 // its control channel; every slot process (isolation = process) is forked
 // from it, so no slot ever inherits a context, a thread or a connection.
-// When the worker dies, the fork server and its slot processes die with it.
+//
+// It is also what makes sure no command outlives its worker. The contract:
+//
+// - start() gives the worker process a random token and sets
+//   RAMIFY_WORKER_TOKEN=<token> in its environment (setenv) before it forks
+//   the server. Every process the worker, the server or a slot process starts
+//   from then on inherits it, and so do their children, grandchildren and
+//   setsid escapees: it is in their initial environment, /proc/PID/environ.
+//   The worker, the server and the slot processes are never exec'ed, so their
+//   own /proc/PID/environ does not show it; neither does any process that
+//   does not descend from the worker (the broker, the sink, whatever started
+//   the worker). A worker started by a command of another worker (nested)
+//   gets a token of its own and keeps the outer ones in
+//   RAMIFY_WORKER_OUTER_TOKENS (see process_sweep.hpp).
+// - When the worker goes away, the server sweeps. The trigger is the end of
+//   file on its control channel, which comes both when the worker exits
+//   (~ForkServer) and when it dies, even by SIGKILL; SIGTERM and SIGHUP (its
+//   parent death signal) do the same, SIGINT is ignored. The server kills its
+//   slot processes, then SIGKILLs every process but itself whose
+//   /proc/PID/environ carries the token, pass after pass until one finds
+//   nothing new (at most 20), reaps its children and exits. ~ForkServer
+//   returns after that, so a worker that ends normally leaves nothing behind.
+// - So a command the worker started (in a thread slot or a slot process) and
+//   everything it started lives at most as long as the worker, setsid or not.
+//   Its process group is still killed as soon as the command ends, on timeout
+//   and on cancel (process_runner.hpp); the sweep catches what escaped the
+//   group, when the worker ends. What it cannot catch: a process that clears
+//   or rewrites its initial environment and then execs (env -i, a daemon
+//   overwriting its environ area), or one the server may not signal or read
+//   (another user's, when the worker is not privileged).
+// - A process that is not a `ramify worker` must not call start(): it would
+//   mark its own later children for the sweep.
 
 #include <sys/types.h>
 
@@ -17,10 +48,13 @@ namespace ramify {
 
 class ForkServer {
  public:
-  // Forks the server. Call it first thing in the worker process, before any
-  // thread or ZMQ context exists. Throws std::runtime_error.
+  // Sets the worker's token in this process's environment and forks the
+  // server. Call it first thing in the worker process, before any thread or
+  // ZMQ context exists (setenv is not thread-safe). Throws std::runtime_error.
   static std::unique_ptr<ForkServer> start();
-  ~ForkServer();  // the server kills its slot processes and exits
+  // Closes the control channel and waits for the server, which kills its slot
+  // processes, sweeps the token's processes and exits.
+  ~ForkServer();
   ForkServer(const ForkServer&) = delete;
   ForkServer& operator=(const ForkServer&) = delete;
 

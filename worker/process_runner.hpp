@@ -47,6 +47,15 @@ using LineHandler = std::function<void(bool is_stderr, std::string_view line)>;
 // background grandchild survives in the group. Safe to call from many threads at
 // once. If on_line throws, the group is killed and reaped and the exception
 // propagates.
+//
+// The group holds only what stays in it: a process that calls setsid (or
+// setpgid) leaves it, and nothing here kills the group if the calling process
+// itself dies (SIGKILL). In a `ramify worker` both are covered by the fork
+// server's sweep (fork_server.hpp): the child inherits this process's
+// environment, RAMIFY_WORKER_TOKEN included, and every process carrying the
+// token is killed when the worker goes away. extra_env must not override
+// RAMIFY_WORKER_TOKEN or RAMIFY_WORKER_OUTER_TOKENS (it would hide the command
+// from the sweep).
 ProcessResult run_process(const ProcessOptions& options, const LineHandler& on_line);
 
 // "SIGSEGV", "SIGRTMIN+3", or "signal 99" for an unknown number.
