@@ -293,6 +293,7 @@ struct Broker::Impl {
         spec.spec_version = kSpecVersion;
         spec.entries = options.spec.entries();
         spec.state = scheduler->state();
+        spec.no_sink = options.no_sink;
         reply = {SpecReply::kType, encode(spec)};
       } else if (type == StatusRequest::kType) {
         decode<StatusRequest>(body);

@@ -194,8 +194,9 @@ struct SpecReply {
   std::uint32_t spec_version = 0;
   std::vector<std::pair<std::string, std::string>> entries;  // "section.key" -> value
   RunState state = RunState::running;
+  bool no_sink = false;  // the broker runs without a sink: nobody acknowledges records
   bool operator==(const SpecReply&) const = default;
-  MSGPACK_DEFINE(version, run_id, spec_version, entries, state)
+  MSGPACK_DEFINE(version, run_id, spec_version, entries, state, no_sink)
 };
 
 struct StatusRequest {

@@ -82,6 +82,7 @@ struct Worker::Impl {
   Phase phase = Phase::working;
   StopReason reason = StopReason::none;
   bool report_failed = false;  // the sink cannot write: no acknowledgement will come
+  bool no_sink = false;        // the broker runs without a sink (--no-sink): none will come either
   std::size_t undelivered = 0;  // batches the sink never acknowledged
   int stops_handled = 0;
   bool orphaned = false;  // the broker fell silent; waiting for it to come back
@@ -423,6 +424,7 @@ struct Worker::Impl {
     if (!fetched) return stop_request.exit_status();
     SpecReply& reply = *fetched;
     run_id = reply.run_id;
+    no_sink = reply.no_sink;
     if (reply.state == RunState::aborted) {
       log->warn("run {} was aborted before this worker started; leaving", run_id);
       return kWorkerAborted;
@@ -482,7 +484,7 @@ struct Worker::Impl {
         phase = Phase::flushing;
         flush_deadline = now + options.flush_timeout;
       }
-      const bool give_up_on_sink = report_failed || stops_handled >= 2;
+      const bool give_up_on_sink = report_failed || no_sink || stops_handled >= 2;
       if (phase == Phase::flushing && (spool.empty() || now >= flush_deadline || give_up_on_sink)) {
         undelivered = spool.batches().size();
         if (undelivered > 0 && !give_up_on_sink)
@@ -510,7 +512,7 @@ struct Worker::Impl {
     }
 
     switch (reason) {
-      case StopReason::finished: return undelivered > 0 ? kWorkerLostSink : kWorkerFinished;
+      case StopReason::finished: return undelivered > 0 && !no_sink ? kWorkerLostSink : kWorkerFinished;
       case StopReason::lost_broker: return kWorkerLostBroker;
       case StopReason::signal: return stop_request.exit_status();
       default: return kWorkerAborted;
