@@ -49,6 +49,8 @@ struct Broker::Impl {
   int stops_handled = 0;
   bool leave_now = false;  // a second stop: no more waiting for anyone
   std::uint64_t bad_messages = 0;
+  std::uint64_t refused_requests = 0;
+  std::map<std::string, std::string> worker_keys;  // worker id -> the key that first used it
   Clock::time_point started_at = Clock::now();
   std::unique_ptr<Progress> progress;
 
@@ -62,9 +64,9 @@ struct Broker::Impl {
     security = std::make_unique<Security>(keys, "broker");
     check_exposure(*security, options.require_auth || options.spec.get("job", "require_auth") == "true",
                    options.bind, "broker");
-    const auto curve = security->server(context, "broker");
+    // Each socket admits only the keys whose role may use it.
     SocketOptions work_options;
-    work_options.curve = curve;
+    work_options.curve = security->server(context, "broker.work", {KeyRole::worker});
     work_options.max_message = kMaxConfigMessage;
     work_options.linger = std::chrono::milliseconds(200);
     work = make_socket(context, zmq::socket_type::router, work_options);
@@ -74,7 +76,7 @@ struct Broker::Impl {
 
     SocketOptions config_options;
     config_options.max_message = kMaxConfigMessage;
-    config_options.curve = curve;
+    config_options.curve = security->server(context, "broker.config", {KeyRole::worker, KeyRole::sink, KeyRole::client});
     config = make_socket(context, zmq::socket_type::rep, config_options);
     config.bind(address.endpoint(kConfigPort, "config"));
 
@@ -82,7 +84,7 @@ struct Broker::Impl {
     control_options.linger = std::chrono::milliseconds(200);
     control_options.send_hwm = 10000;
     control_options.max_message = 1024;  // subscriptions only
-    control_options.curve = curve;
+    control_options.curve = security->server(context, "broker.control", {KeyRole::worker, KeyRole::sink});
     control = make_socket(context, zmq::socket_type::xpub, control_options);
     control.set(zmq::sockopt::xpub_verbose, 1);
     control.bind(address.endpoint(kControlPort, "control"));
@@ -198,6 +200,25 @@ struct Broker::Impl {
     if (bad_messages <= 10) log->warn("dropped a bad message: {}", what);
   }
 
+  // Something an admitted key may not do: counted, logged (the first ten), never acted on.
+  void refused(const Peer& peer, const std::string& what) {
+    ++refused_requests;
+    if (refused_requests <= 10) log->warn("refused {} from {}", what, peer.describe());
+  }
+
+  // What each role may ask of the config service (without keys, anyone may ask anything).
+  static bool may_ask(const Peer& peer, const std::string& type) {
+    if (!peer.role) return true;
+    switch (*peer.role) {
+      case KeyRole::worker: return type == SpecRequest::kType || type == InputRequest::kType;
+      case KeyRole::sink:
+        return type == SpecRequest::kType || type == InputRequest::kType || type == SinkBeat::kType ||
+               type == ReportDone::kType;
+      case KeyRole::client: return type == StatusRequest::kType;
+    }
+    return false;
+  }
+
   void on_work_message() {
     auto frames = receive_frames(work, 3);
     if (!frames) return;
@@ -206,6 +227,13 @@ struct Broker::Impl {
     const std::string type = frame_text((*frames)[1]);
     const std::string body = frame_text((*frames)[2]);
     const auto now = Clock::now();
+    // A worker's id is bound to the key that first used it: no key speaks for another's worker.
+    const Peer peer = peer_of((*frames)[1]);
+    if (peer.role) {
+      const auto [bound, fresh] = worker_keys.emplace(worker, peer.key);
+      if (!fresh && bound->second != peer.key)
+        return refused(peer, "a message for worker " + worker + ", whose id belongs to another key");
+    }
     try {
       if (type == Hello::kType) {
         Hello hello = decode<Hello>(body);
@@ -286,6 +314,13 @@ struct Broker::Impl {
       if (frames->size() != 2) throw DecodeError("config request with " + std::to_string(frames->size()) + " frames");
       const std::string type = frame_text((*frames)[0]);
       const std::string body = frame_text((*frames)[1]);
+      const Peer peer = peer_of((*frames)[0]);
+      if (!may_ask(peer, type)) {
+        refused(peer, "a " + type + " request");
+        const std::string why = std::string("a ") + to_string(*peer.role) + " key may not ask for " + type;
+        send_frames(config, {ErrorReply::kType, encode(ErrorReply{kProtocolVersion, why})});
+        return;
+      }
       if (type == SpecRequest::kType) {
         decode<SpecRequest>(body);
         SpecReply spec;
@@ -342,7 +377,9 @@ struct Broker::Impl {
         log->error("the sink cannot complete the report: {}", sink.error());
       }
     }
-    return SinkBeatReply{kProtocolVersion, run_id, scheduler->state()};
+    SinkBeatReply reply{kProtocolVersion, run_id, scheduler->state(), security->enabled(), {}};
+    reply.worker_keys.assign(worker_keys.begin(), worker_keys.end());
+    return reply;
   }
 
   // Stops asked for from outside: the first aborts a running run (its end is

@@ -133,6 +133,7 @@ int worker_command(const Arguments& args) {
       ("broker-wait", po::value<double>()->default_value(60), "seconds to wait for a broker that fell silent to come back")
       ("status", po::value<std::string>(), "an endpoint where the worker answers status requests (ipc://PATH or tcp://HOST:PORT), for health checks")
       ("keys", po::value<std::string>(), "CURVE keys folder (ramify keygen): worker.key, broker.pub, sink.pub")
+      ("key", po::value<std::string>(), "this worker's own key file, when it is not KEYS/worker.key (e.g. keys/hostb.key)")
       ("nanny", "run under a supervisor that restarts the worker when it dies")
       ("log-level", po::value<std::string>(), "debug | info | warn | error | off");
   po::variables_map vm;
@@ -152,6 +153,7 @@ int worker_command(const Arguments& args) {
   worker_options.broker_wait = seconds_option(vm, "broker-wait");
   if (vm.count("status")) worker_options.status_endpoint = vm["status"].as<std::string>();
   if (vm.count("keys")) worker_options.keys = vm["keys"].as<std::string>();
+  if (vm.count("key")) worker_options.key_file = vm["key"].as<std::string>();
   if (vm.count("nanny")) {
     Arguments without_nanny;
     for (const auto& arg : args)

@@ -145,7 +145,8 @@ int status_command(const Arguments& args) {
   try {
     if (vm.count("broker")) {
       const Address broker = Address::parse(vm["broker"].as<std::string>(), kBrokerPortBase);
-      ConfigClient client(context, broker.endpoint(kConfigPort, "config"), timeout, 1, security.client_of_broker());
+      ConfigClient client(context, broker.endpoint(kConfigPort, "config"), timeout, 1, security.client_of_broker(),
+                          "broker");
       StatusReply reply = client.call<StatusReply>(StatusRequest{});
       if (json) {
         std::cout << broker_json(reply) << "\n";
@@ -153,14 +154,18 @@ int status_command(const Arguments& args) {
         print_broker(reply);
       }
     } else if (vm.count("worker")) {
-      ConfigClient client(context, vm["worker"].as<std::string>(), timeout, 1);
+      ConfigClient client(context, vm["worker"].as<std::string>(), timeout, 1, std::nullopt, "worker");
       print_worker(client.call<WorkerStatusReply>(StatusRequest{}), json);
     } else {
       const Address sink = Address::parse(vm["sink"].as<std::string>(), kSinkPortBase);
-      ConfigClient client(context, sink.endpoint(kSinkStatusPort, "status"), timeout, 1, security.client_of_sink());
+      ConfigClient client(context, sink.endpoint(kSinkStatusPort, "status"), timeout, 1, security.client_of_sink(),
+                          "sink");
       print_sink(client.call<SinkStatusReply>(StatusRequest{}), json);
     }
-  } catch (const TimeoutError& e) {
+  } catch (const TimeoutError& e) {  // no answer
+    std::cerr << "ramify status: " << e.what() << "\n";
+    return kExitFailed;
+  } catch (const ConfigError& e) {  // an answer that says no: a refused key, a request it may not make
     std::cerr << "ramify status: " << e.what() << "\n";
     return kExitFailed;
   }

@@ -12,6 +12,7 @@
 #include "common/address.hpp"
 #include "common/codec.hpp"
 #include "common/errors.hpp"
+#include "common/handshake_watch.hpp"
 #include "common/security.hpp"
 #include "common/sockets.hpp"
 #include "sink/console_printer.hpp"
@@ -37,6 +38,7 @@ int tail_command(const Arguments& args) {
       ("json", "one JSON object per record, as in the .jsonl report")
       ("count", po::value<std::uint64_t>(), "leave after this many records")
       ("follow", "keep following after the run ends (the next run on the same sink)")
+      ("timeout", po::value<double>()->default_value(10), "seconds to wait for the sink to answer before giving up")
       ("keys", po::value<std::string>(), "CURVE keys folder: client.key and sink.pub");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(options).run(), vm);
@@ -77,13 +79,32 @@ int tail_command(const Arguments& args) {
   zmq::socket_t socket = make_socket(context, zmq::socket_type::sub, socket_options);
   socket.set(zmq::sockopt::subscribe, TailRecord::kType);
   socket.set(zmq::sockopt::subscribe, TailEnd::kType);
-  socket.connect(Address::parse(vm["sink"].as<std::string>(), kSinkPortBase).endpoint(kTailPort, "tail"));
+  const std::string endpoint =
+      Address::parse(vm["sink"].as<std::string>(), kSinkPortBase).endpoint(kTailPort, "tail");
+  // Until the sink has answered, say why it does not, and give up after --timeout.
+  auto watch = std::make_unique<HandshakeWatch>(context, socket, "the sink at " + endpoint, security.enabled());
+  socket.connect(endpoint);
+  const auto answer_deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(std::llround(vm["timeout"].as<double>() * 1000));
   on_stop_signal([](int) { g_stop_tail = true; });
 
   std::uint64_t shown = 0;
   while (!g_stop_tail) {
+    if (watch) {
+      if (auto failure = watch->failure()) {
+        std::cerr << "ramify tail: " << *failure << "\n";
+        return kExitFailed;
+      }
+      if (watch->connected()) {
+        watch.reset();
+      } else if (std::chrono::steady_clock::now() >= answer_deadline) {
+        std::cerr << "ramify tail: no answer from the sink at " << endpoint << " within "
+                  << vm["timeout"].as<double>() << " s\n";
+        return kExitFailed;
+      }
+    }
     std::vector<zmq::pollitem_t> items{{socket.handle(), 0, ZMQ_POLLIN, 0}};
-    poll_items(items, std::chrono::milliseconds(200));
+    poll_items(items, std::chrono::milliseconds(watch ? 50 : 200));
     if (!(items[0].revents & ZMQ_POLLIN)) continue;
     while (auto frames = receive_frames(socket, 2)) {
       if (frames->size() != 2) continue;

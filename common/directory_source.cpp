@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "common/errors.hpp"
+#include "common/node_paths.hpp"
 
 namespace ramify {
 namespace {
@@ -55,7 +56,7 @@ Node DirectorySource::root() {
 
 std::string DirectorySource::local_path(const Node& node) const {
   if (node.id.empty() || node.id == kRootId) return root_path_;
-  return root_path_ + "/" + node.id;
+  return path_below(root_path_, node.id);
 }
 
 ChildListing DirectorySource::children(const Node& container) {

@@ -12,6 +12,8 @@
 #include <optional>
 
 #include "common/errors.hpp"
+#include "common/json_text.hpp"
+#include "common/node_paths.hpp"
 
 namespace ramify {
 namespace {
@@ -43,24 +45,18 @@ std::optional<std::int64_t> integer_of(simdjson::dom::element value) {
   return std::nullopt;
 }
 
+// An id as JSON would write it: control bytes escaped, so a message shows them.
+std::string quoted(std::string_view id) {
+  std::string text;
+  append_json_string(text, id);
+  return text;
+}
+
 std::string_view required_string(simdjson::dom::object object, const char* field) {
   std::string_view text;
   if (object[field].get_string().get(text) != simdjson::SUCCESS || text.empty())
     throw SourceError(std::string("\"") + field + "\" must be a non-empty string");
   return text;
-}
-
-// An id that would name a file outside the root.
-bool escapes_root(std::string_view id) {
-  if (id.empty() || id.front() == '/') return true;
-  std::size_t start = 0;
-  while (start <= id.size()) {
-    auto end = id.find('/', start);
-    if (end == std::string::npos) end = id.size();
-    if (id.compare(start, end - start, "..") == 0 && end - start == 2) return true;
-    start = end + 1;
-  }
-  return false;
 }
 
 // Parses one line at a time into a MemorySource::Builder.
@@ -86,8 +82,14 @@ class LineParser {
         std::find(levels_.begin(), levels_.end(), node.level) == levels_.end())
       throw SourceError("unknown level '" + std::string(node.level) + "'");
     node.is_file = node.level == kFileLevel;
-    if (!root_.empty() && node.id != kRootId && escapes_root(node.id))
-      throw SourceError("id '" + std::string(node.id) + "' would be outside the root (absolute, or with a '..' part)");
+    // Ids are names: with a root they become paths, and never one outside it.
+    if (node.id != kRootId) {
+      const std::string problem = id_problem(node.id, /*control_bytes_allowed=*/false);
+      if (problem.find("byte") != std::string::npos)
+        throw SourceError("id " + quoted(node.id) + " cannot name a node: " + problem);
+      if (!problem.empty() && !root_.empty())
+        throw SourceError("id '" + std::string(node.id) + "' would be outside the root: " + problem);
+    }
 
     simdjson::dom::element parent;
     if (object["parent"].get(parent) == simdjson::SUCCESS && !parent.is_null()) {

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "common/errors.hpp"
+#include "common/node_paths.hpp"
 
 namespace ramify {
 namespace {
@@ -269,7 +270,7 @@ Node MemorySource::node_at(std::uint32_t index) const {
     node.attrs.emplace(key, std::string_view(at + sizeof value_length, value_length));
     at += sizeof value_length + value_length;
   }
-  if (!path_root_.empty()) node.attrs["path"] = node.id == kRootId ? path_root_ : path_root_ + "/" + node.id;
+  if (!path_root_.empty()) node.attrs["path"] = node.id == kRootId ? path_root_ : path_below(path_root_, node.id);
   return node;
 }
 

@@ -315,14 +315,18 @@ struct SinkBeat {
   MSGPACK_DEFINE(version, run_id, sink_id, report, rows, error)
 };
 
-// Broker -> sink: the run the broker runs, and its state.
+// Broker -> sink: the run the broker runs, and its state. With keys, the key
+// each worker id joined with (the broker's ZAP admitted it), so that the sink
+// takes a worker's rows only from that key.
 struct SinkBeatReply {
   static constexpr const char* kType = "SINK_BEAT_OK";
   std::uint32_t version = kProtocolVersion;
   std::string run_id;
   RunState state = RunState::running;
+  bool authenticated = false;  // the broker knows its workers' keys
+  std::vector<std::pair<std::string, std::string>> worker_keys;  // worker id -> Z85 public key
   bool operator==(const SinkBeatReply&) const = default;
-  MSGPACK_DEFINE(version, run_id, state)
+  MSGPACK_DEFINE(version, run_id, state, authenticated, worker_keys)
 };
 
 // Sink -> broker: the report of `run_id` is concluded. `complete` only when

@@ -20,7 +20,7 @@ zmq::socket_t make_socket(zmq::context_t& context, zmq::socket_type type, const 
     if (curve.server) {
       socket.set(zmq::sockopt::curve_server, 1);
       socket.set(zmq::sockopt::curve_secretkey, curve.secret_key);
-      socket.set(zmq::sockopt::zap_domain, "ramify");
+      socket.set(zmq::sockopt::zap_domain, curve.zap_domain);
     } else {
       socket.set(zmq::sockopt::curve_serverkey, curve.server_key);
       socket.set(zmq::sockopt::curve_publickey, curve.public_key);

@@ -19,6 +19,9 @@ struct CurveSettings {
   std::string public_key;
   std::string secret_key;
   std::string server_key;  // clients only
+  // Servers only: what the ZAP handler is told about the socket ("NAME:ROLE,..."
+  // names the socket and the key roles it admits; see Security::admitting).
+  std::string zap_domain = "ramify";
 };
 
 struct SocketOptions {

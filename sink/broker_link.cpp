@@ -53,7 +53,16 @@ void BrokerLink::on_reply() {
   if (frames->size() != 3 || (*frames)[0].size() != 0) throw DecodeError("config reply with the wrong frames");
   const std::string type = frame_text((*frames)[1]);
   if (type == SinkBeatReply::kType) {
-    heard(decode<SinkBeatReply>((*frames)[2].to_string_view()).run_id);
+    SinkBeatReply reply = decode<SinkBeatReply>((*frames)[2].to_string_view());
+    heard(reply.run_id);
+    if (reply.run_id == run_id_) {
+      answered_ = true;
+      if (reply.authenticated) {
+        worker_keys_ = std::map<std::string, std::string>(reply.worker_keys.begin(), reply.worker_keys.end());
+      } else {
+        worker_keys_.reset();
+      }
+    }
   } else if (type == Ok::kType) {
     done_acknowledged_ = true;  // only REPORT_DONE is answered with OK
   } else if (type == ErrorReply::kType) {

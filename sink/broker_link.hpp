@@ -9,6 +9,7 @@
 #include <zmq.hpp>
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -40,6 +41,11 @@ class BrokerLink {
 
   // The run's id once the broker said it ("" before).
   const std::string& run_id() const { return run_id_; }
+  // Whether the broker has answered a beat of this run yet.
+  bool answered() const { return answered_; }
+  // With keys on the broker: the key each worker id joined with (an id
+  // missing from it has not joined yet); nullopt when the broker has no keys.
+  const std::optional<std::map<std::string, std::string>>& worker_keys() const { return worker_keys_; }
   // Why this sink can no longer write the run's report because of its broker
   // (it now runs another run, or it fell silent longer than `wait`); "" while it can.
   std::string broken(Clock::time_point now, std::chrono::milliseconds wait) const;
@@ -56,6 +62,8 @@ class BrokerLink {
   Clock::time_point last_heard_ = Clock::now();
   bool ever_heard_ = false;
   bool done_acknowledged_ = false;
+  bool answered_ = false;
+  std::optional<std::map<std::string, std::string>> worker_keys_;
 };
 
 }  // namespace ramify

@@ -48,6 +48,9 @@ struct Sink::Impl {
   std::uint64_t tailers = 0;
   std::uint64_t bad_messages = 0;
   std::uint64_t foreign_batches = 0;
+  std::uint64_t forged_batches = 0;
+  std::uint64_t refused_subscriptions = 0;
+  std::map<std::string, std::string> worker_keys;  // worker id -> the key that first wrote for it
   std::set<std::string> existing_runs;  // runs of the rows an appended report already held
   std::string report_error;             // why the report can no longer be completed ("" while it can)
   std::string ended_early;              // why the sink concluded before the run's finish
@@ -73,10 +76,9 @@ struct Sink::Impl {
     Address address = Address::parse(options.bind, kSinkPortBase);
     security = std::make_unique<Security>(options.keys, "sink");
     check_exposure(*security, options.require_auth, options.bind, "sink");
-    const auto curve = security->server(context, "sink");
 
     SocketOptions log_options;
-    log_options.curve = curve;
+    log_options.curve = security->server(context, "sink.logs", {KeyRole::worker});
     log_options.max_message = kMaxLogMessage;
     log_options.receive_hwm = 100000;
     logs = make_socket(context, zmq::socket_type::sub, log_options);
@@ -87,13 +89,14 @@ struct Sink::Impl {
     tail_options.max_message = 1024;  // subscriptions only
     tail_options.send_hwm = 100000;
     tail_options.linger = std::chrono::milliseconds(200);
-    tail_options.curve = curve;
+    tail_options.curve = security->server(context, "sink.tail", {KeyRole::worker, KeyRole::client});
     tail = make_socket(context, zmq::socket_type::xpub, tail_options);
+    tail.set(zmq::sockopt::xpub_manual, 1);  // each subscription is checked, then applied
     tail.bind(address.endpoint(kTailPort, "tail"));
 
     SocketOptions status_options;
     status_options.max_message = 4096;
-    status_options.curve = curve;
+    status_options.curve = security->server(context, "sink.status", {KeyRole::client});
     status = make_socket(context, zmq::socket_type::rep, status_options);
     status.bind(address.endpoint(kSinkStatusPort, "status"));
 
@@ -116,6 +119,7 @@ struct Sink::Impl {
     try {
       LogBatch batch = decode<LogBatch>((*frames)[1].to_string_view());
       if (batch.worker_id.empty() || batch.first_seq == 0) throw DecodeError("batch without worker or sequence");
+      if (!from_its_own_key(batch.worker_id, peer_of((*frames)[0]))) return;
       // Linked to a broker, only its run's batches count (none before it is known).
       if ((broker && run_id.empty()) || (!run_id.empty() && batch.run_id != run_id)) {
         ++foreign_batches;
@@ -154,6 +158,27 @@ struct Sink::Impl {
     }
   }
 
+  // With keys, a worker's rows are taken only from the key it joined the
+  // broker with (the broker says which), or, without a broker, the key that
+  // first wrote for it: no key writes as another's worker. A batch of a
+  // worker the broker has not named yet waits (it is sent again).
+  bool from_its_own_key(const std::string& worker, const Peer& peer) {
+    if (!peer.role) return true;
+    std::string owner;
+    if (broker && !broker->answered()) return false;
+    if (broker && broker->worker_keys()) {
+      auto it = broker->worker_keys()->find(worker);
+      if (it == broker->worker_keys()->end()) return false;
+      owner = it->second;
+    } else {
+      owner = worker_keys.emplace(worker, peer.key).first->second;
+    }
+    if (owner == peer.key) return true;
+    if (++forged_batches <= 10)
+      log->warn("dropped a batch for worker {} from {}: that id belongs to another key", worker, peer.describe());
+    return false;
+  }
+
   // From the first write error on, nothing more is written or acknowledged;
   // the broker hears of it at once and stops the run.
   void report_failed(const std::string& why) {
@@ -180,17 +205,33 @@ struct Sink::Impl {
     }
   }
 
-  // Counts the tailers (subscribers of the record topic; workers subscribe to acks only).
+  // Subscriptions to the tail socket, applied by hand (XPUB_MANUAL): with
+  // keys, workers may follow only their acknowledgements and clients only the
+  // records; also counts the tailers (subscribers of the record topic).
   void on_tail_subscription() {
     auto frames = receive_frames(tail, 1);
     if (!frames || frames->size() != 1 || (*frames)[0].size() < 1) return;
     const std::string text = frame_text((*frames)[0]);
     const std::string topic = text.substr(1);
+    const bool subscribe = text[0] == 1;
+    const bool ack_topic = topic.starts_with(LogAck::kType);
+    const Peer peer = peer_of((*frames)[0]);
+    if (subscribe && peer.role &&
+        (*peer.role == KeyRole::worker ? !ack_topic : *peer.role != KeyRole::client || ack_topic)) {
+      if (++refused_subscriptions <= 10)
+        log->warn("refused a subscription to '{}' from {}", topic, peer.describe());
+      return;
+    }
+    if (subscribe) {
+      tail.set(zmq::sockopt::subscribe, topic);
+    } else {
+      tail.set(zmq::sockopt::unsubscribe, topic);
+    }
     if (!std::string(TailRecord::kType).starts_with(topic)) return;
-    if (text[0] == 1) {
+    if (subscribe) {
       ++tailers;
       log->info("a tailer subscribed ({} now)", tailers);
-    } else if (text[0] == 0 && tailers > 0) {
+    } else if (tailers > 0) {
       --tailers;
     }
   }

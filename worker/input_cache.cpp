@@ -47,7 +47,7 @@ std::size_t InputCache::fetched() const {
 }
 
 std::string InputCache::fetch(const std::string& name) {
-  ConfigClient client(context_, endpoint_, std::chrono::milliseconds(5000), 3, curve_);
+  ConfigClient client(context_, endpoint_, std::chrono::milliseconds(5000), 3, curve_, "broker");
   const std::string target = folder_ + "/" + name;
   const std::string partial = target + ".partial";
   std::ofstream out(partial, std::ios::binary | std::ios::trunc);

@@ -8,6 +8,7 @@
 #include "common/address.hpp"
 #include "common/codec.hpp"
 #include "common/config_client.hpp"
+#include "common/handshake_watch.hpp"
 #include "common/job_spec.hpp"
 #include "common/logging.hpp"
 #include "common/security.hpp"
@@ -51,6 +52,8 @@ struct Worker::Impl {
   std::optional<zmq::socket_t> logs;     // XPUB to the sink's SUB
   std::optional<zmq::socket_t> acks;     // SUB to the sink's PUB
   std::optional<zmq::socket_t> status;   // REP on the status endpoint, when asked for
+  std::unique_ptr<HandshakeWatch> work_watch;  // until the work channel's handshake succeeded
+  std::string refusal;                         // why the broker's work channel refused this worker
 
   JobSpec spec;
   std::string run_id;
@@ -89,7 +92,7 @@ struct Worker::Impl {
   Clock::time_point orphaned_since{};
   std::uint64_t bad_messages = 0;
 
-  explicit Impl(WorkerOptions opts) : options(std::move(opts)), security(options.keys, "worker") {
+  explicit Impl(WorkerOptions opts) : options(std::move(opts)), security(options.keys, "worker", options.key_file) {
     // One id per process, even for processes given one name (a copied command
     // line, a nanny's restart): the sink tells records apart by it.
     worker_id = (options.name.empty() ? host_name() : options.name) + "-" + std::to_string(getpid()) + "-" +
@@ -99,26 +102,21 @@ struct Worker::Impl {
 
   // ---- start ----
 
-  // Asks the broker's config service for the spec until it answers or the connect timeout passes.
+  // Asks the broker's config service for the spec until it answers or the
+  // connect timeout passes (longer waits each try: a slow link still joins).
   std::optional<SpecReply> fetch_spec(const Address& broker, const StopRequest& stop_request) {
     ConfigClient client(context, broker.endpoint(kConfigPort, "config"), std::chrono::milliseconds(1000), 1,
-                        security.client_of_broker());
+                        security.client_of_broker(), "broker");
     client.set_interrupt(&stop_request.requested());
-    const auto deadline = Clock::now() + options.connect_timeout;
-    bool said_waiting = false;
-    while (stop_request.count() == 0) {
-      try {
-        return client.call<SpecReply>(SpecRequest{kProtocolVersion, worker_id});
-      } catch (const TimeoutError&) {
-        if (stop_request.count() > 0) break;
-        if (Clock::now() >= deadline)
-          throw TimeoutError("the broker at " + broker.text() + " did not answer within " +
-                             std::to_string(options.connect_timeout.count() / 1000) + " s");
-        if (!said_waiting) log->info("waiting for the broker at {}", broker.text());
-        said_waiting = true;
-      }
+    try {
+      return client.call_until<SpecReply>(SpecRequest{kProtocolVersion, worker_id},
+                                          Clock::now() + options.connect_timeout,
+                                          [&] { log->info("waiting for the broker at {}", broker.text()); });
+    } catch (const TimeoutError&) {
+      if (stop_request.count() > 0) return std::nullopt;
+      throw TimeoutError("the broker at " + broker.text() + " did not answer within " +
+                         std::to_string(options.connect_timeout.count() / 1000) + " s");
     }
-    return std::nullopt;
   }
 
   std::string sink_address(const Address& broker) const {
@@ -137,6 +135,8 @@ struct Worker::Impl {
     work_options.curve = security.client_of_broker();
     work.emplace(make_socket(context, zmq::socket_type::dealer, work_options));
     work->set(zmq::sockopt::routing_id, worker_id);
+    work_watch = std::make_unique<HandshakeWatch>(context, *work, "the broker at " + broker.endpoint(kWorkPort, "work"),
+                                                  security.enabled());
     work->connect(broker.endpoint(kWorkPort, "work"));
 
     SocketOptions control_options;
@@ -228,6 +228,19 @@ struct Worker::Impl {
       log->error("the broker did not come back; leaving");
       stop(StopReason::lost_broker);
     }
+  }
+
+  // The config service admitted us, but the work channel may not (a key of
+  // another role): say so and leave rather than wait for a broker that is there.
+  void check_work_handshake() {
+    if (!work_watch) return;
+    if (auto failure = work_watch->failure()) {
+      work_watch.reset();
+      refusal = *failure;
+      stop(StopReason::aborted);
+      return;
+    }
+    if (work_watch->connected()) work_watch.reset();
   }
 
   // ---- stopping ----
@@ -471,6 +484,7 @@ struct Worker::Impl {
         stops_handled = stop_request.count();
       }
       check_broker(now);
+      check_work_handshake();
       if (now >= next_beat) {
         send_heartbeat();
         next_beat = now + interval;
@@ -511,6 +525,7 @@ struct Worker::Impl {
       if (status && (items[5].revents & ZMQ_POLLIN)) on_status_request();
     }
 
+    if (!refusal.empty()) throw ConfigError(refusal);  // every slot has ended: say why, exit 2
     switch (reason) {
       case StopReason::finished: return undelivered > 0 && !no_sink ? kWorkerLostSink : kWorkerFinished;
       case StopReason::lost_broker: return kWorkerLostBroker;

@@ -23,6 +23,7 @@ struct WorkerOptions {
   std::chrono::milliseconds broker_wait{60000};
   std::string status_endpoint;  // where to answer status requests ("" = nowhere)
   std::string keys;             // CURVE keys folder ("" = none)
+  std::string key_file;         // this worker's own key ("" = KEYS/worker.key)
   class ForkServer* fork_server = nullptr;  // needed for isolation = process (started before the worker)
   std::size_t spool_bytes = 64u << 20;               // log rows held before the slots wait
 };

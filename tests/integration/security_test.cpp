@@ -101,7 +101,8 @@ TEST(Security, ARogueKeyGetsNothingAndInjectsNothingWhileAnAllowedWorkerRuns) {
   EXPECT_NE(sink.err().find("rejected a CURVE client"), std::string::npos) << sink.err();
 }
 
-TEST(Security, AWrongServerKeyTimesOutCleanly) {
+// A wrong server key is named as such (it used to look like a broker that is down).
+TEST(Security, AWrongServerKeyIsNamedAndEndsTheWorkerAtOnce) {
   TempDir dir;
   const std::string keys = (dir.path() / "keys").string();
   const std::string other = (dir.path() / "other").string();
@@ -114,12 +115,13 @@ TEST(Security, AWrongServerKeyTimesOutCleanly) {
   auto worker = testing::run_ramify({"worker", "--broker", ipc(dir, "broker"), "--sink", ipc(dir, "sink"), "--keys",
                                      other, "--connect-timeout", "1.5"},
                                     dir.str(), 20s);
-  EXPECT_EQ(worker.exit_code, 1);
-  EXPECT_NE(worker.err.find("did not answer within"), std::string::npos) << worker.err;
+  EXPECT_EQ(worker.exit_code, 2);
+  EXPECT_NE(worker.err.find("the server key we have for it does not match"), std::string::npos) << worker.err;
   EXPECT_LT(std::chrono::steady_clock::now() - started, 8s);
   auto status = testing::run_ramify({"status", "--broker", ipc(dir, "broker"), "--keys", other, "--timeout", "0.5"},
                                     dir.str(), 10s);
   EXPECT_EQ(status.exit_code, 1);
+  EXPECT_NE(status.err.find("does not match"), std::string::npos) << status.err;
   broker.signal(SIGTERM);
   EXPECT_TRUE(broker.wait_for(10s).has_value());
 }

@@ -66,7 +66,7 @@ TEST(Codec, RoundTripsEveryMessageType) {
   expect_round_trip(Kill{kProtocolVersion, "r1", "sub-01/x", "boom", true});
   expect_round_trip(Finish{kProtocolVersion, "r1", 1, {{"w1", 55}, {"w2", 3}}, {{3, 1}}, {"w2"}, 4, {sample_record()}, "boom"});
   expect_round_trip(SpecRequest{kProtocolVersion, "w1"});
-  expect_round_trip(SpecReply{kProtocolVersion, "r1", 1, {{"job.root", "/data"}}, RunState::aborted});
+  expect_round_trip(SpecReply{kProtocolVersion, "r1", 1, {{"job.root", "/data"}}, RunState::aborted, true});
   expect_round_trip(StatusRequest{});
   StatusReply status;
   status.run_id = "r1";
@@ -75,7 +75,7 @@ TEST(Codec, RoundTripsEveryMessageType) {
   expect_round_trip(status);
   expect_round_trip(ReportDone{kProtocolVersion, "r1", 100, 0, true, ""});
   expect_round_trip(SinkBeat{kProtocolVersion, "r1", "s1", "/r/report.jsonl", 12, "report: disk full"});
-  expect_round_trip(SinkBeatReply{kProtocolVersion, "r1", RunState::aborted});
+  expect_round_trip(SinkBeatReply{kProtocolVersion, "r1", RunState::aborted, true, {{"w1", "key"}}});
   expect_round_trip(InputRequest{kProtocolVersion, "refs", 1 << 20, "w1"});
   expect_round_trip(InputChunk{kProtocolVersion, "refs", 3, "abc", 0, std::string("\0\1\2", 3)});
   expect_round_trip(SinkStatusReply{kProtocolVersion, "r1", 9, {{"w1", 9}}, "r.jsonl", 1, true});

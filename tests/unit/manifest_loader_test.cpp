@@ -75,6 +75,19 @@ TEST(ManifestLoader, WithARootIdsBecomePathsAndMayNotEscapeIt) {
           << e.what();
     }
   }
+  // A NUL or any other control byte is refused with its line, root or not
+  // ("..\u0000" would otherwise pass the '..' check and cut the path short).
+  for (const std::string id : {"..\\u0000", "a\\u0000b", "a\\nb", "a\\u007f"}) {
+    for (const std::string root : {"/data", ""}) {
+      try {
+        parse_manifest(root_line + "{\"id\":\"" + id + "\",\"parent\":\".\",\"level\":\"file\"}\n", kLevels, "m", root);
+        ADD_FAILURE() << id << " was accepted";
+      } catch (const SourceError& e) {
+        EXPECT_NE(std::string(e.what()).find("m:2: id \""), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("cannot name a node: it holds a"), std::string::npos) << e.what();
+      }
+    }
+  }
   // Without a root, ids are only names.
   EXPECT_NO_THROW(parse_manifest(root_line + "{\"id\":\"../x\",\"parent\":\".\",\"level\":\"file\"}\n", kLevels, "m"));
 }
