@@ -93,7 +93,8 @@ TEST(Faults, ADiskFullDuringCompactionKeepsTheCompleteReport) {
   // A worker killed mid-run: its assignment runs again, and its outcome rows must go.
   ASSERT_TRUE(eventually([&] { return study.marks() >= 10; }, 30s)) << run.err();
   pid_t victim = 0;
-  ASSERT_TRUE(eventually([&] { return (victim = testing::busy_worker(study.progress)) != 0; }, 10s));
+  ASSERT_TRUE(eventually([&] { return (victim = testing::busy_worker(study.progress)) != 0; }, 10s))
+      << "no worker runs a command; the run says: " << run.err();
   ::kill(victim, SIGKILL);
   ASSERT_TRUE(eventually([&] { return testing::outcome_counts(testing::whole_rows(report)).size() == study.nodes - 1; },
                          60s))
