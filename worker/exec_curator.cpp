@@ -26,12 +26,12 @@ ExecCurator::ExecCurator(const JobSpec& spec)
       try {
         return CommandTemplate::parse(text);
       } catch (const ConfigError& e) {
-        throw ConfigError("[exec] " + level + ": " + e.what());
+        throw ConfigError(spec.where("exec", level) + "[exec] " + level + ": " + e.what());
       }
     }();
     for (const auto& name : command.placeholders())
       if (!known_placeholder(name, spec))
-        throw ConfigError("[exec] " + level + ": unknown placeholder {" + name +
+        throw ConfigError(spec.where("exec", level) + "[exec] " + level + ": unknown placeholder {" + name +
                           "} (known: {path} {id} {label} {level} {parent} {input:NAME} for an [inputs] NAME)");
     templates_.emplace(level, std::move(command));
   }
