@@ -2,6 +2,7 @@
 // clients (tail, status), and the allowlist the broker and the sink admit.
 
 #include <boost/program_options.hpp>
+#include <filesystem>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -39,11 +40,13 @@ int keygen_command(const Arguments& args) {
       throw ConfigError("--name: '" + name + "' is not a plain name");
     names = {name};
   }
+  // "keys/" and "keys" name the same folder: paths are joined, never glued ("keys//broker.key").
+  const std::filesystem::path folder(dir);
   for (const auto& name : names) {
     write_keypair(dir, name, generate_keypair());
-    std::cout << "wrote " << dir << "/" << name << ".key and " << name << ".pub\n";
+    std::cout << "wrote " << (folder / (name + ".key")).string() << " and " << name << ".pub\n";
   }
-  std::cout << "the broker and the sink admit the keys in " << dir << "/allowed/\n";
+  std::cout << "the broker and the sink admit the keys in " << (folder / "allowed/").string() << "\n";
   return kExitOk;
 }
 

@@ -42,7 +42,11 @@ const CommandTemplate* ExecCurator::template_for(const Node& node) const {
   return it == templates_.end() ? nullptr : &it->second;
 }
 
-bool ExecCurator::validate(const Node& node, Context& /*ctx*/) { return template_for(node) != nullptr; }
+bool ExecCurator::validate(const Node& node, Context& ctx) {
+  if (template_for(node)) return true;
+  ctx.skip("no [exec] command for level " + node.level);
+  return false;
+}
 
 void ExecCurator::curate(const Node& node, Context& ctx) {
   const CommandTemplate* command = template_for(node);
