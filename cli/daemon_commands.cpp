@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <boost/program_options.hpp>
-#include <cmath>
 #include <cctype>
 #include <iostream>
 #include <set>
@@ -13,6 +12,8 @@
 #include "cli/commands.hpp"
 #include "cli/job_options.hpp"
 #include "cli/nanny.hpp"
+#include "cli/number_flags.hpp"
+#include "cli/split_words.hpp"
 #include "common/errors.hpp"
 #include "common/logging.hpp"
 #include "sink/sink.hpp"
@@ -38,8 +39,9 @@ int run_in_foreground(Daemon& daemon) {
   return status;
 }
 
+// Waits and timeouts of the daemons: up to about 115 days.
 std::chrono::milliseconds seconds_option(const po::variables_map& vm, const char* name) {
-  return std::chrono::milliseconds(std::llround(vm[name].as<double>() * 1000));
+  return seconds_flag(vm, name, 0, kMaxSeconds);
 }
 
 // Parses `args` against `options`; prints help and returns false for --help.
@@ -75,10 +77,12 @@ bool parse(const Arguments& args, const po::options_description& options, po::va
 }
 
 // "HOST" + --port-base N -> "HOST:N"; an explicit port or an ipc:// address wins.
+// A block is four ports (N to N+3).
 std::string with_port_base(const std::string& address, const po::variables_map& vm) {
-  if (!vm.count("port-base") || address.rfind("ipc://", 0) == 0 || address.find(':') != std::string::npos)
-    return address;
-  return address + ":" + std::to_string(vm["port-base"].as<int>());
+  if (!vm.count("port-base")) return address;
+  const auto base = count_flag(vm, "port-base", 1, 65532);
+  if (address.rfind("ipc://", 0) == 0 || address.find(':') != std::string::npos) return address;
+  return address + ":" + std::to_string(base);
 }
 
 }  // namespace
@@ -87,16 +91,17 @@ int broker_command(const Arguments& args) {
   po::options_description options("ramify broker options");
   options.add_options()("help,h", "show this help")
       ("bind", po::value<std::string>()->default_value("*"), "address to bind: HOST[:PORT_BASE] or ipc://PREFIX")
-      ("port-base", po::value<int>(), "first port of the broker's block (default 5550)")
-      ("report-timeout", po::value<double>()->default_value(30), "seconds to wait at the end for the sink's confirmation that the report is complete")
-      ("sink-timeout", po::value<double>()->default_value(60), "seconds to wait at the start for a sink to join; nothing is dispatched before one has")
+      ("port-base", po::value<std::string>(), "first port of the broker's block, 1 to 65532 (default 5550)")
+      ("report-timeout", po::value<std::string>()->default_value("30"), "seconds to wait at the end for the sink's confirmation that the report is complete")
+      ("sink-timeout", po::value<std::string>()->default_value("60"), "seconds to wait at the start for a sink to join; nothing is dispatched before one has")
       ("no-sink", "run without a sink: no report is written, and the run's status does not depend on one")
       ("progress", po::value<std::string>()->default_value("off"), "auto | line | plain | off: progress on standard error")
       ("keys", po::value<std::string>(), "CURVE keys folder (ramify keygen): every socket authenticated and encrypted")
       ("require-auth", "refuse to start without keys")
-      ("progress-interval", po::value<double>()->default_value(5), "seconds between plain progress lines")
+      ("progress-interval", po::value<std::string>()->default_value("5"), "seconds between plain progress lines (0.1 to 3600)")
       ("log-level", po::value<std::string>(), "debug | info | warn | error | off");
   add_job_options(options);
+  refuse_split_values(args);
   po::variables_map vm;
   if (!parse(args, options, vm,
              "Usage: ramify broker [--config JOB.ini] [--root DIR | --manifest FILE] [options]\n"
@@ -107,6 +112,9 @@ int broker_command(const Arguments& args) {
   BrokerOptions broker_options;
   broker_options.spec = job_spec_from(vm);
   make_curator(broker_options.spec);  // the curator's own configuration is checked before any worker sees it
+  if (broker_options.spec.find("job", "report") && !vm.count("spec-file"))  // --spec-file: from ramify run, which writes it
+    logger("broker")->warn("[job] report is written only by `ramify run`; a broker's report is its sink's "
+                           "(ramify sink --report FILE)");
   broker_options.bind = with_port_base(vm["bind"].as<std::string>(), vm);
   broker_options.report_timeout = seconds_option(vm, "report-timeout");
   broker_options.sink_timeout = seconds_option(vm, "sink-timeout");
@@ -114,7 +122,7 @@ int broker_command(const Arguments& args) {
   if (broker_options.report_timeout.count() <= 0 && !broker_options.no_sink)
     throw ConfigError("--report-timeout must be more than 0 (to run without a sink, say --no-sink)");
   broker_options.progress = parse_progress_mode(vm["progress"].as<std::string>(), isatty(STDERR_FILENO) != 0);
-  broker_options.progress_interval = seconds_option(vm, "progress-interval");
+  broker_options.progress_interval = seconds_flag(vm, "progress-interval", 0.1, 3600);
   if (vm.count("keys")) broker_options.keys = vm["keys"].as<std::string>();
   broker_options.require_auth = vm.count("require-auth") > 0;
   Broker broker(std::move(broker_options));
@@ -126,11 +134,11 @@ int worker_command(const Arguments& args) {
   options.add_options()("help,h", "show this help")
       ("broker", po::value<std::string>()->required(), "the broker: HOST[:PORT_BASE] or ipc://PREFIX")
       ("sink", po::value<std::string>(), "the sink: HOST[:PORT_BASE] or ipc://PREFIX (default: the job's [job] sink, else the broker's host)")
-      ("concurrency,j", po::value<unsigned>()->default_value(0), "slots (0: one per core)")
+      ("concurrency,j", po::value<std::string>()->default_value("0"), "slots, 0 to 1024 (0: one per core)")
       ("id", po::value<std::string>()->default_value(""), "the worker's name (default: the host name); its id is NAME-PID-RANDOM, unique to the process")
-      ("connect-timeout", po::value<double>()->default_value(60), "seconds to keep trying to reach the broker at start")
-      ("flush-timeout", po::value<double>()->default_value(10), "seconds to wait for the sink's acknowledgements at the end")
-      ("broker-wait", po::value<double>()->default_value(60), "seconds to wait for a broker that fell silent to come back")
+      ("connect-timeout", po::value<std::string>()->default_value("60"), "seconds to keep trying to reach the broker at start")
+      ("flush-timeout", po::value<std::string>()->default_value("10"), "seconds to wait for the sink's acknowledgements at the end")
+      ("broker-wait", po::value<std::string>()->default_value("60"), "seconds to wait for a broker that fell silent to come back")
       ("status", po::value<std::string>(), "an endpoint where the worker answers status requests (ipc://PATH or tcp://HOST:PORT), for health checks")
       ("keys", po::value<std::string>(), "CURVE keys folder (ramify keygen): worker.key, broker.pub, sink.pub")
       ("key", po::value<std::string>(), "this worker's own key file, when it is not KEYS/worker.key (e.g. keys/hostb.key)")
@@ -146,7 +154,7 @@ int worker_command(const Arguments& args) {
   WorkerOptions worker_options;
   worker_options.broker = vm["broker"].as<std::string>();
   if (vm.count("sink")) worker_options.sink = vm["sink"].as<std::string>();
-  worker_options.concurrency = vm["concurrency"].as<unsigned>();
+  worker_options.concurrency = static_cast<unsigned>(count_flag(vm, "concurrency", 0, kMaxConcurrency));
   worker_options.name = vm["id"].as<std::string>();
   worker_options.connect_timeout = seconds_option(vm, "connect-timeout");
   worker_options.flush_timeout = seconds_option(vm, "flush-timeout");
@@ -171,14 +179,14 @@ int sink_command(const Arguments& args) {
   po::options_description options("ramify sink options");
   options.add_options()("help,h", "show this help")
       ("bind", po::value<std::string>()->default_value("*"), "address to bind: HOST[:PORT_BASE] or ipc://PREFIX")
-      ("port-base", po::value<int>(), "first port of the sink's block (default 5560)")
+      ("port-base", po::value<std::string>(), "first port of the sink's block, 1 to 65532 (default 5560)")
       ("broker", po::value<std::string>(), "the broker: the sink ends with its run and confirms the report")
-      ("report,o", po::value<std::string>(), "the report: .jsonl (JSON Lines), .csv or .db (SQLite), by extension")
+      ("report,o", po::value<std::string>(), "the report, its format by extension: .jsonl (JSON Lines), .csv, or .db, .sqlite, .sqlite3 (SQLite); without it, none is written")
       ("force", "replace an existing report")
       ("append", "continue an existing report (a restarted sink: rows already there are not written again)")
       ("quiet,q", "no line per log record on standard error")
-      ("drain-timeout", po::value<double>()->default_value(10), "seconds to wait for missing records after the run (and for the run's end after SIGTERM)")
-      ("broker-wait", po::value<double>()->default_value(60), "seconds the broker may stay silent before the sink ends with an incomplete report")
+      ("drain-timeout", po::value<std::string>()->default_value("10"), "seconds to wait for missing records after the run (and for the run's end after SIGTERM)")
+      ("broker-wait", po::value<std::string>()->default_value("60"), "seconds the broker may stay silent before the sink ends with an incomplete report")
       ("keys", po::value<std::string>(), "CURVE keys folder (ramify keygen): sink.key, broker.pub, allowed/")
       ("require-auth", "refuse to start without keys")
       ("log-level", po::value<std::string>(), "debug | info | warn | error | off");

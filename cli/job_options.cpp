@@ -1,5 +1,7 @@
 #include "cli/job_options.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -12,7 +14,7 @@ namespace ramify {
 
 void add_job_options(po::options_description& options) {
   options.add_options()
-      ("config,c", po::value<std::string>(), "job spec (INI file with [job], [exec], [curator])")
+      ("config,c", po::value<std::string>(), "job spec (INI file with [job], [exec], [curator], ...; see the README)")
       ("spec-file", po::value<std::string>(), "a whole job spec as `ramify run` writes it for its broker")
       ("root", po::value<std::string>(), "directory tree to curate ([job] root)")
       ("manifest", po::value<std::string>(), "JSON Lines manifest to curate ([job] manifest)")
@@ -29,7 +31,7 @@ namespace {
 
 JobSpec read_spec_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError("cannot read the spec file " + path);
+  if (!in) throw ConfigError("cannot read the spec file " + path + ": " + std::strerror(errno));
   std::stringstream bytes;
   bytes << in.rdbuf();
   try {
@@ -50,7 +52,7 @@ void save_spec_file(const JobSpec& spec, const std::string& path) {
   if (!out) throw std::runtime_error("cannot write the spec file " + path);
 }
 
-JobSpec job_spec_from(const po::variables_map& vm) {
+JobSpec job_spec_from(const po::variables_map& vm, const std::function<void(JobSpec&)>& more_shorthands) {
   if (vm.count("config") && vm.count("spec-file")) throw ConfigError("--config and --spec-file exclude each other");
   JobSpec spec = vm.count("config")      ? JobSpec::from_file(vm["config"].as<std::string>())
                  : vm.count("spec-file") ? read_spec_file(vm["spec-file"].as<std::string>())
@@ -70,6 +72,7 @@ JobSpec job_spec_from(const po::variables_map& vm) {
     }
     if (!vm.count("curator") && !spec.find("job", "curator")) spec.set("job", "curator", "exec");
   }
+  if (more_shorthands) more_shorthands(spec);
   if (vm.count("set"))
     for (const auto& item : vm["set"].as<std::vector<std::string>>()) spec.apply_override(item);
   spec.validate();

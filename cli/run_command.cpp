@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <boost/program_options.hpp>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -17,6 +18,8 @@
 #include "cli/child_process.hpp"
 #include "cli/commands.hpp"
 #include "cli/job_options.hpp"
+#include "cli/number_flags.hpp"
+#include "cli/split_words.hpp"
 #include "common/errors.hpp"
 #include "common/logging.hpp"
 #include "common/source_factory.hpp"
@@ -43,7 +46,7 @@ struct TemporaryFolder {
   }
 };
 
-void check_inputs(const JobSpec& spec, const po::variables_map& vm) {
+void check_inputs(const JobSpec& spec) {
   make_curator(spec);
   const std::string manifest = spec.get("job", "manifest");
   if (!manifest.empty()) {
@@ -51,8 +54,47 @@ void check_inputs(const JobSpec& spec, const po::variables_map& vm) {
   } else {
     open_source(spec);
   }
-  // The sink opens and locks the report; what can be seen from here fails before anything starts.
-  if (vm.count("report")) check_report_path(vm["report"].as<std::string>(), vm.count("force") > 0);
+}
+
+// `ramify run DIR`: the root as a positional word, once.
+void take_positional_root(const po::variables_map& vm, JobSpec& spec) {
+  if (!vm.count("positional")) return;
+  const auto& words = vm["positional"].as<std::vector<std::string>>();
+  if (words.size() > 1)
+    throw ConfigError("one root at most, got '" + words[0] + "' and '" + words[1] +
+                      "' (a command for --exec or --set goes in quotes: --exec 'file=wc -c {path}')");
+  if (vm.count("root") || vm.count("manifest"))
+    throw ConfigError("'" + words[0] + "' is a root, but the job already has " +
+                      (vm.count("root") ? "--root " + vm["root"].as<std::string>()
+                                        : "--manifest " + vm["manifest"].as<std::string>()));
+  spec.set("job", "root", words[0]);
+}
+
+// ramify-report-20250314-093015.jsonl in the current folder, a new name ("-2", ...) if taken.
+std::string default_report_name() {
+  char stamp[32];
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
+  for (int n = 1;; ++n) {
+    const std::string name =
+        std::string("ramify-report-") + stamp + (n == 1 ? "" : "-" + std::to_string(n)) + ".jsonl";
+    if (!std::filesystem::exists(name)) return name;
+  }
+}
+
+// The report: --report, else [job] report, else a new file in the current
+// folder (a run's results are in its report: without one they would be lost);
+// "" with --no-report.
+std::string choose_report(const po::variables_map& vm, const JobSpec& spec) {
+  if (vm.count("no-report")) {
+    if (vm.count("report")) throw ConfigError("--report and --no-report exclude each other");
+    return "";
+  }
+  if (vm.count("report")) return vm["report"].as<std::string>();
+  if (!spec.get("job", "report").empty()) return spec.get("job", "report");
+  return default_report_name();
 }
 
 // Stops asked for by signals: counted, the last one kept (async-signal-safe).
@@ -82,16 +124,25 @@ struct RunProcesses {
       sink.signal(SIGTERM);  // a second stop: conclude at once
       if (!sink.wait_for(std::chrono::seconds(5))) sink.signal(SIGKILL);
     }
-    // A worker that started too late to join may still be looking for the broker.
+    // A worker that started too late to join may still be looking for the
+    // broker. One deadline for all of them: waiting for each in turn would
+    // cost 0.2 s per worker (51 s for 256) after the run is over.
+    auto until = [](std::chrono::steady_clock::time_point deadline) {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::max(deadline - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration::zero()));
+    };
+    const auto leave_by = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
     for (auto& worker : workers)
-      if (!worker.wait_for(std::chrono::milliseconds(200))) worker.signal(SIGTERM);
+      if (!worker.wait_for(until(leave_by))) worker.signal(SIGTERM);
+    const auto stopped_by = std::chrono::steady_clock::now() + std::chrono::seconds(3);
     for (auto& worker : workers) {
-      if (!worker.wait_for(std::chrono::seconds(3))) {
+      if (!worker.wait_for(until(stopped_by))) {
         log->warn("worker process {} did not leave; killing it", worker.pid());
         worker.signal(SIGKILL);
-        worker.wait_for(std::chrono::seconds(2));
       }
     }
+    const auto killed_by = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    for (auto& worker : workers) worker.wait_for(until(killed_by));
   }
 
   std::vector<ChildProcess*> all() {
@@ -111,25 +162,37 @@ std::string describe_status(int status) {
 int run_command(const Arguments& args) {
   po::options_description options("ramify run options");
   options.add_options()("help,h", "show this help")
-      ("workers,w", po::value<unsigned>()->default_value(2), "worker processes")
-      ("concurrency,j", po::value<unsigned>()->default_value(0), "slots per worker (0: one per core)")
-      ("report,o", po::value<std::string>(), "the report: .jsonl (JSON Lines), .csv or .db (SQLite), by extension")
+      ("workers,w", po::value<std::string>()->default_value("2"), "worker processes, 1 to 256")
+      ("concurrency,j", po::value<std::string>()->default_value("0"), "slots per worker, 0 to 1024 (0: one per core)")
+      ("report,o", po::value<std::string>(),
+       "the report, its format by extension: .jsonl (JSON Lines), .csv, or .db, .sqlite, .sqlite3 (SQLite); "
+       "default: [job] report, else ramify-report-DATE-TIME.jsonl in the current folder")
+      ("no-report", "write no report file (the summary only)")
       ("force", "replace an existing report")
       ("quiet,q", "no line per log record, no progress")
       ("progress", po::value<std::string>()->default_value("auto"), "auto | line | plain | off: progress on standard error")
-      ("progress-interval", po::value<double>()->default_value(5), "seconds between plain progress lines")
+      ("progress-interval", po::value<std::string>()->default_value("5"), "seconds between plain progress lines (0.1 to 3600)")
       ("verbose,v", "the daemons' own logs (joins, heartbeats) on standard error")
       ("keys", po::value<std::string>(), "CURVE keys folder (ramify keygen) for every daemon of the run ([job] keys)")
       ("require-auth", "refuse to start without keys");
   add_job_options(options);
+  po::options_description hidden;
+  hidden.add_options()("positional", po::value<std::vector<std::string>>(), "the root, as a word of its own");
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("positional", -1);
+  refuse_split_values(args);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(options).run(), vm);
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
   if (vm.count("help")) {
-    std::cout << "Usage: ramify run --root DIR [--levels L1,L2,...] [--curator NAME] [--exec LEVEL=CMD]...\n"
+    std::cout << "Usage: ramify run [--root] DIR [--levels L1,L2,...] [--curator NAME] [--exec LEVEL=CMD]...\n"
                  "                  [--workers N] [--report FILE] [--config JOB.ini] [--set section.key=value]...\n"
                  "Runs a broker, a sink and N workers on this machine and curates the hierarchy.\n"
                  "Curators: noop, exec, checksum, inventory, validate, plugin (see the README).\n"
-                 "Reports by extension: .jsonl, .csv, .db (SQLite).\n"
+                 "The report's format follows its extension: .jsonl (JSON Lines), .csv, or .db, .sqlite,\n"
+                 ".sqlite3 (SQLite). Without --report: [job] report, else ramify-report-DATE-TIME.jsonl\n"
+                 "in the current folder; --no-report writes none. The summary says where it is.\n"
                  "Exit status: 0 every node ok and the report complete and durable, 1 the run failed or\n"
                  "the report is incomplete, 2 usage or configuration error, 130 / 143 stopped by\n"
                  "SIGINT / SIGTERM (a second Ctrl-C ends every process at once).\n\n"
@@ -137,9 +200,14 @@ int run_command(const Arguments& args) {
     return kExitOk;
   }
   po::notify(vm);
-  JobSpec spec = job_spec_from(vm);
-  check_inputs(spec, vm);
-  const unsigned workers = std::max(1u, vm["workers"].as<unsigned>());
+  const auto workers = count_flag(vm, "workers", 1, kMaxWorkers);
+  const auto concurrency = count_flag(vm, "concurrency", 0, kMaxConcurrency);
+  const auto progress_interval = seconds_flag(vm, "progress-interval", 0.1, 3600);
+  JobSpec spec = job_spec_from(vm, [&](JobSpec& s) { take_positional_root(vm, s); });
+  check_inputs(spec);
+  const std::string report = choose_report(vm, spec);
+  // The sink opens and locks the report; what can be seen from here fails before anything starts.
+  if (!report.empty()) check_report_path(report, vm.count("force") > 0);
 
   std::string keys = vm.count("keys") ? vm["keys"].as<std::string>() : spec.get("job", "keys");
   if (!keys.empty()) keys = std::filesystem::absolute(keys).string();
@@ -160,16 +228,15 @@ int run_command(const Arguments& args) {
   save_spec_file(spec, spec_file);
   std::vector<std::string> sink_argv{exe, "sink", "--bind", sink_address, "--broker", broker_address,
                                      "--log-level", log_level, "--force"};
-  if (vm.count("report")) {
-    sink_argv.push_back("--report");
-    sink_argv.push_back(vm["report"].as<std::string>());
-  }
+  if (!report.empty()) sink_argv.insert(sink_argv.end(), {"--report", report});
+  if (!vm.count("quiet") && !vm.count("report") && !report.empty())
+    std::cerr << "ramify: the report is " << report << " (--report FILE to choose, --no-report for none)\n";
   if (vm.count("quiet")) sink_argv.push_back("--quiet");
   if (!keys.empty()) sink_argv.insert(sink_argv.end(), {"--keys", keys});
   const std::vector<std::string> broker_argv{
       exe, "broker", "--bind", broker_address, "--log-level", log_level, "--spec-file", spec_file, "--progress",
       vm.count("quiet") ? "off" : vm["progress"].as<std::string>(), "--progress-interval",
-      std::to_string(vm["progress-interval"].as<double>())};
+      std::to_string(static_cast<double>(progress_interval.count()) / 1000)};
 
   on_stop_signal([](int signal) {
     g_stop_signal = signal;
@@ -178,9 +245,9 @@ int run_command(const Arguments& args) {
   setenv(kStopWithParentVariable, std::to_string(getpid()).c_str(), 1);
   // The broker binds first, so that the sink's subscription to it is up at once.
   RunProcesses run{ChildProcess(broker_argv, {}, {}, true), ChildProcess(sink_argv, {}, {}, true), {}};
-  for (unsigned i = 0; i < workers; ++i) {
+  for (std::uint64_t i = 0; i < workers; ++i) {
     std::vector<std::string> argv{exe, "worker", "--broker", broker_address, "--sink", sink_address, "--concurrency",
-                                  std::to_string(vm["concurrency"].as<unsigned>()), "--connect-timeout", "30",
+                                  std::to_string(concurrency), "--connect-timeout", "30",
                                   "--log-level", log_level};
     if (!keys.empty()) argv.insert(argv.end(), {"--keys", keys});
     run.workers.emplace_back(std::move(argv), std::string{}, std::string{}, true);

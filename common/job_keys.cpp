@@ -32,7 +32,7 @@ const std::vector<JobKey>& job_keys() {
       {"checksum", "verify", "", "checksum: a sha256sum-format file to compare every digest with"},
       {"validate", "fail_on_violation", "false", "validate: whether findings fail their node (and the run)"},
       {"job", "journal", "", "SQLite journal of the broker: a restarted broker finishes the run, a rerun skips what is done"},
-      {"job", "report", "", "report file written by the sink (.jsonl)"},
+      {"job", "report", "", "the report ramify run writes (--report wins): .jsonl, .csv, or .db/.sqlite/.sqlite3 (SQLite)"},
       {"job", "sink", "", "address of the log sink for workers (default: the broker's host)"},
       {"job", "keys", "", "CURVE keys folder of the broker (ramify keygen); --keys wins"},
       {"job", "require_auth", "false", "true: the broker refuses to start without keys"},
@@ -53,5 +53,17 @@ bool is_free_section(const std::string& section) {
 }
 
 bool is_partly_free_section(const std::string& section) { return section == "validate"; }
+
+const std::vector<std::string>& job_sections() {
+  static const std::vector<std::string> sections = {"job", "exec", "curator", "inputs", "checksum", "validate"};
+  return sections;
+}
+
+bool is_path_key(const std::string& section, const std::string& key) {
+  if (section == "inputs") return true;
+  if (section == "checksum") return key == "verify";
+  return section == "job" && (key == "root" || key == "manifest" || key == "plugin" || key == "journal" ||
+                              key == "report" || key == "keys");
+}
 
 }  // namespace ramify

@@ -21,5 +21,10 @@ const JobKey* find_job_key(const std::string& section, const std::string& key);
 bool is_free_section(const std::string& section);
 // Sections with registered keys plus free ones ([validate]: LEVEL = REGEX, LEVEL.requires = ...).
 bool is_partly_free_section(const std::string& section);
+// Every section a job spec may have: job, exec, curator, inputs, checksum, validate.
+const std::vector<std::string>& job_sections();
+// Whether a key's value is a file or folder (root, manifest, plugin, journal, report,
+// keys, [checksum] verify, every [inputs] entry): in a job file, relative to its folder.
+bool is_path_key(const std::string& section, const std::string& key);
 
 }  // namespace ramify

@@ -1,22 +1,25 @@
 #include "common/job_spec.hpp"
 
 #include <algorithm>
-#include <boost/program_options.hpp>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <functional>
 #include <regex>
 #include <set>
+#include <sstream>
 
+#include "common/did_you_mean.hpp"
 #include "common/errors.hpp"
+#include "common/ini_text.hpp"
 #include "common/job_keys.hpp"
+#include "common/job_spec_keys.hpp"
 #include "common/text.hpp"
 #include "ramify/node.hpp"
-
-namespace po = boost::program_options;
 
 namespace ramify {
 namespace {
@@ -27,43 +30,46 @@ std::pair<std::string, std::string> split_key(const std::string& full) {
   return {full.substr(0, dot), full.substr(dot + 1)};
 }
 
-void check_known(const std::string& section, const std::string& key) {
-  if (section.empty() || key.empty()) throw ConfigError("empty section or key in '" + section + "." + key + "'");
-  if (is_free_section(section) || is_partly_free_section(section)) return;
-  if (find_job_key(section, key)) return;
-  bool section_known = std::any_of(job_keys().begin(), job_keys().end(),
-                                   [&](const JobKey& k) { return k.section == section; });
-  if (!section_known) throw ConfigError("unknown section [" + section + "]");
-  throw ConfigError("unknown key '" + key + "' in section [" + section + "]");
+std::vector<std::string> registered_keys(const std::string& section) {
+  std::vector<std::string> keys;
+  for (const JobKey& k : job_keys())
+    if (k.section == section) keys.push_back(k.key);
+  return keys;
 }
 
-// Checks every line the way Boost's config parser will read it (a '#' starts
-// a comment; then a blank line, a [section], or key = value), so that a bad
-// line gets a clear message with its number.
-void check_ini_lines(const std::string& content, const std::string& path) {
-  std::istringstream in(content);
-  std::size_t number = 0;
-  for (std::string raw; std::getline(in, raw);) {
-    ++number;
-    std::string line = trim(raw.substr(0, raw.find('#')));
-    if (line.empty()) continue;
-    const bool section = line.front() == '[' && line.back() == ']' && line.size() > 2;
-    const auto eq = line.find('=');
-    const bool key_value = eq != std::string::npos && !trim(line.substr(0, eq)).empty() && line.front() != '[';
-    if (!section && !key_value)
-      throw ConfigError(path + ":" + std::to_string(number) + ": not a [section] nor a key = value line: '" +
-                        trim(raw) + "'");
+// Throws for a section that does not exist, or a key its section does not have.
+// Keys of the free sections are checked by validate(), which knows the levels.
+void check_known(const std::string& section, const std::string& key) {
+  if (section.empty() || key.empty()) throw ConfigError("empty section or key in '" + section + "." + key + "'");
+  const auto& sections = job_sections();
+  if (std::find(sections.begin(), sections.end(), section) == sections.end()) {
+    const auto close = closest_name(section, sections);
+    throw ConfigError("unknown section [" + section + "]" + (close ? " (did you mean [" + *close + "]?)" : ""));
   }
+  if (is_free_section(section) || is_partly_free_section(section) || find_job_key(section, key)) return;
+  if (const auto home = section_of_key(key))
+    throw ConfigError(misplaced_key_message(key, *home, section));
+  throw ConfigError("unknown key '" + key + "' in [" + section + "]" + did_you_mean(key, registered_keys(section)));
+}
+
+// 0.01, 60, 10000000: as short as exact.
+std::string number_text(double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, value == std::floor(value) ? "%.0f" : "%g", value);
+  return text;
 }
 
 }  // namespace
 
-std::uint64_t parse_count(const std::string& value, const std::string& what) {
-  std::string v = trim(value);
-  if (v.empty() || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-      v.size() > 18)
-    throw ConfigError(what + ": '" + value + "' is not a non-negative integer");
-  return std::stoull(v);
+std::uint64_t parse_count(const std::string& value, const std::string& what, std::uint64_t min, std::uint64_t max) {
+  const std::string v = trim(value);
+  const bool digits = !v.empty() && v.size() <= 18 &&
+                      std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+  const std::uint64_t number = digits ? std::stoull(v) : 0;
+  if (!digits || number < min || number > max)
+    throw ConfigError(what + " must be a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+                      ", not '" + value + "'");
+  return number;
 }
 
 std::uint64_t parse_bytes(const std::string& value, const std::string& what) {
@@ -75,21 +81,26 @@ std::uint64_t parse_bytes(const std::string& value, const std::string& what) {
     unit = suffix == 'K' ? 1ull << 10 : suffix == 'M' ? 1ull << 20 : 1ull << 30;
     v.pop_back();
   }
-  return parse_count(v, what) * unit;
+  const std::uint64_t most = (1ull << 50) / unit;  // a petabyte
+  try {
+    return parse_count(v, what, 0, most) * unit;
+  } catch (const ConfigError&) {
+    throw ConfigError(what + " must be a size such as 512M, 2G or 4096 (bytes) up to 1P, not '" + value + "'");
+  }
 }
 
-double parse_seconds(const std::string& value, const std::string& what) {
-  std::string v = trim(value);
-  double seconds = 0;
+double parse_seconds(const std::string& value, const std::string& what, double min, double max) {
+  const std::string v = trim(value);
+  double seconds = std::nan("");
   try {
     std::size_t used = 0;
     seconds = std::stod(v, &used);
-    if (used != v.size()) throw std::invalid_argument(v);
+    if (used != v.size()) seconds = std::nan("");
   } catch (const std::exception&) {
-    throw ConfigError(what + ": '" + value + "' is not a number of seconds");
   }
-  if (!std::isfinite(seconds) || seconds < 0 || seconds > 1e7)
-    throw ConfigError(what + ": '" + value + "' is out of range");
+  if (!std::isfinite(seconds) || seconds < min || seconds > max)
+    throw ConfigError(what + " must be a number of seconds from " + number_text(min) + " to " + number_text(max) +
+                      ", not '" + value + "'");
   return seconds;
 }
 
@@ -101,41 +112,33 @@ std::string describe_spec_size(std::uint64_t bytes) {
 }
 
 JobSpec JobSpec::from_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError("cannot read config " + path);
   std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw ConfigError("cannot read config " + path + ": Is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError("cannot read config " + path + ": " + std::strerror(errno));
   const auto size = std::filesystem::file_size(path, ec);
   if (!ec && size > kMaxSpecBytes) throw ConfigError(path + ": " + describe_spec_size(size));
   std::stringstream text;
   text << in.rdbuf();
-  return from_text(text.str(), path);
+  JobSpec spec = from_text(text.str(), path);
+  // A job file means the same from any folder: its relative paths start at its own folder.
+  const auto folder = std::filesystem::absolute(path).parent_path();
+  for (auto& [full, value] : spec.values_) {
+    const auto [section, key] = split_key(full);
+    if (is_path_key(section, key) && !value.empty() && value.front() != '/')
+      value = (folder / value).lexically_normal().string();
+  }
+  return spec;
 }
 
 JobSpec JobSpec::from_text(const std::string& content, const std::string& path) {
-  check_ini_lines(content, path);
-  std::istringstream in(content);
-  po::options_description none;
-  po::parsed_options parsed(&none);
-  try {
-    parsed = po::parse_config_file(in, none, /*allow_unregistered=*/true);
-  } catch (const po::error&) {
-    // Not e.what(): Boost 1.74 loops forever formatting a message whose line holds
-    // "%...%" (found by fuzzing); check_ini_lines names every line Boost refuses.
-    throw ConfigError(path + ": cannot be read as an INI file");
-  }
   JobSpec spec;
-  std::set<std::string> seen;
-  for (const auto& option : parsed.options) {
-    if (option.value.size() != 1) throw ConfigError(path + ": key '" + option.string_key + "' has no value");
-    auto [section, key] = split_key(option.string_key);
-    if (option.string_key.find('.') == std::string::npos)
-      throw ConfigError(path + ": key '" + key + "' is outside any [section]");
-    if (!seen.insert(option.string_key).second)
-      throw ConfigError(path + ": key '" + key + "' appears twice in [" + section + "]");
+  for (const IniEntry& entry : read_ini_text(content, path)) {
+    const std::string origin = ini_location(path, entry.line);
     try {
-      spec.set(section, key, option.value.front());
+      spec.set(entry.section, entry.key, entry.value, origin);
     } catch (const ConfigError& e) {
-      throw ConfigError(path + ": " + e.what());
+      throw ConfigError(origin + ": " + e.what());
     }
   }
   return spec;
@@ -158,9 +161,19 @@ void JobSpec::apply_override(const std::string& assignment) {
   set(section, key, trim(assignment.substr(eq + 1)));
 }
 
-void JobSpec::set(const std::string& section, const std::string& key, const std::string& value) {
+void JobSpec::set(const std::string& section, const std::string& key, const std::string& value,
+                  const std::string& origin) {
   check_known(section, key);
   values_[section + "." + key] = value;
+  if (origin.empty())
+    origins_.erase(section + "." + key);
+  else
+    origins_[section + "." + key] = origin;
+}
+
+std::string JobSpec::where(const std::string& section, const std::string& key) const {
+  auto it = origins_.find(section + "." + key);
+  return it == origins_.end() ? "" : it->second + ": ";
 }
 
 std::optional<std::string> JobSpec::find(const std::string& section, const std::string& key) const {
@@ -215,15 +228,15 @@ FailurePolicy JobSpec::on_failure() const {
 
 std::uint64_t JobSpec::max_failures() const { return parse_count(get("job", "max_failures"), "job.max_failures"); }
 std::uint32_t JobSpec::max_attempts() const {
-  return static_cast<std::uint32_t>(parse_count(get("job", "max_attempts"), "job.max_attempts"));
+  return static_cast<std::uint32_t>(parse_count(get("job", "max_attempts"), "job.max_attempts", 1, 100));
 }
 std::uint32_t JobSpec::liveness() const {
-  return static_cast<std::uint32_t>(parse_count(get("job", "liveness"), "job.liveness"));
+  return static_cast<std::uint32_t>(parse_count(get("job", "liveness"), "job.liveness", 1, 100));
 }
 
 std::chrono::milliseconds JobSpec::heartbeat_interval() const {
   return std::chrono::milliseconds(
-      std::llround(parse_seconds(get("job", "heartbeat"), "job.heartbeat") * 1000));
+      std::llround(parse_seconds(get("job", "heartbeat"), "job.heartbeat", 0.01, 60) * 1000));
 }
 
 std::chrono::milliseconds JobSpec::exec_timeout() const {
@@ -238,70 +251,87 @@ std::uint64_t JobSpec::size_bytes() const {
 
 void JobSpec::validate() const {
   if (size_bytes() > kMaxSpecBytes) throw ConfigError(describe_spec_size(size_bytes()));
+  check_key_placement(*this);
   // A manifest may come with a root: where its nodes live (root/ID).
   if (get("job", "root").empty() && get("job", "manifest").empty())
     throw ConfigError("the job needs a root (a directory tree) or a manifest");
 
+  // Each check names where the key was set ("job.ini line 7: "), when it came from a file.
+  auto job_key = [this](const char* key) { return where("job", key); };
   static const std::regex level_name("^[A-Za-z0-9_-]+$");
   auto names = levels();
-  if (names.empty()) throw ConfigError("levels: at least one level is needed");
+  if (names.empty()) throw ConfigError(job_key("levels") + "levels: at least one level is needed");
   std::set<std::string> unique;
   for (const auto& name : names) {
     if (!std::regex_match(name, level_name))
-      throw ConfigError("levels: '" + name + "' is not a valid level name (letters, digits, _ and -)");
+      throw ConfigError(job_key("levels") + "levels: '" + name +
+                        "' is not a valid level name (letters, digits, _ and -)");
     if (name == kFileLevel || name == kFolderLevel)
-      throw ConfigError("levels: '" + name + "' is reserved");
-    if (!unique.insert(name).second) throw ConfigError("levels: '" + name + "' appears twice");
+      throw ConfigError(job_key("levels") + "levels: '" + name + "' is reserved");
+    if (!unique.insert(name).second) throw ConfigError(job_key("levels") + "levels: '" + name + "' appears twice");
   }
 
+  const std::string levels_text = " (levels are " + get("job", "levels") + ")";
   std::string level = get("job", "partition_level");
-  if (!level.empty() && std::find(names.begin(), names.end(), level) == names.end())
-    throw ConfigError("partition_level: unknown level '" + level + "' (levels are " + get("job", "levels") + ")");
+  if (!level.empty() && !unique.count(level))
+    throw ConfigError(job_key("partition_level") + "partition_level: unknown level '" + level + "'" + levels_text);
 
   std::string curator_name = curator();
-  static const std::set<std::string> curators{"noop", "exec", "checksum", "inventory", "validate", "plugin"};
-  if (!curators.count(curator_name))
-    throw ConfigError("curator: unknown curator '" + curator_name +
+  static const std::vector<std::string> curators{"noop", "exec", "checksum", "inventory", "validate", "plugin"};
+  if (std::find(curators.begin(), curators.end(), curator_name) == curators.end())
+    throw ConfigError(job_key("curator") + "curator: unknown curator '" + curator_name +
                       "' (known: noop, exec, checksum, inventory, validate, plugin)");
   if (curator_name == "plugin" && get("job", "plugin").empty())
-    throw ConfigError("curator plugin needs [job] plugin = /path/to/library.so");
+    throw ConfigError(job_key("curator") + "curator plugin needs [job] plugin = /path/to/library.so");
   std::string stop = get("job", "stop_level");
-  if (!stop.empty() && stop != kFolderLevel && std::find(names.begin(), names.end(), stop) == names.end())
-    throw ConfigError("stop_level: unknown level '" + stop + "' (levels are " + get("job", "levels") + ")");
-  if (!get("job", "skip_exit").empty() && parse_count(get("job", "skip_exit"), "job.skip_exit") > 255)
-    throw ConfigError("skip_exit: an exit code is 0 to 255");
-  parse_count(get("job", "retries"), "job.retries");
+  if (!stop.empty() && stop != kFolderLevel && !unique.count(stop))
+    throw ConfigError(job_key("stop_level") + "stop_level: unknown level '" + stop + "'" + levels_text);
   for (const auto& [name, path] : section("inputs"))
     if (name.empty() || name.find_first_of("/{}:") != std::string::npos || trim(path).empty())
-      throw ConfigError("[inputs] " + name + ": an input needs a plain name and a path");
+      throw ConfigError(where("inputs", name) + "[inputs] " + name + ": an input needs a plain name and a path");
   std::string order_name = get("job", "order");
   if (order_name != "depth" && order_name != "breadth")
-    throw ConfigError("order: '" + order_name + "' is neither depth nor breadth");
+    throw ConfigError(job_key("order") + "order: '" + order_name + "' is neither depth nor breadth");
   std::string policy = get("job", "on_failure");
   if (policy != "kill" && policy != "finish" && policy != "continue")
-    throw ConfigError("on_failure: '" + policy + "' is not kill, finish or continue");
-
-  max_failures();
-  if (max_attempts() < 1) throw ConfigError("max_attempts: must be at least 1");
-  if (liveness() < 1) throw ConfigError("liveness: must be at least 1");
-  if (heartbeat_interval() < std::chrono::milliseconds(10))
-    throw ConfigError("heartbeat: must be at least 0.01 seconds");
-  exec_timeout();
+    throw ConfigError(job_key("on_failure") + "on_failure: '" + policy + "' is not kill, finish or continue");
   const std::string isolation = get("job", "isolation");
   if (isolation != "thread" && isolation != "process")
-    throw ConfigError("isolation: '" + isolation + "' is neither thread nor process");
-  parse_bytes(get("job", "slot_memory_limit"), "job.slot_memory_limit");
+    throw ConfigError(job_key("isolation") + "isolation: '" + isolation + "' is neither thread nor process");
   const std::string split = get("job", "split");
   if (split != "auto" && split != "on" && split != "off")
-    throw ConfigError("split: '" + split + "' is not auto, on or off");
-  parse_count(get("job", "split_above"), "job.split_above");
-  parse_count(get("job", "max_nodes_per_slot"), "job.max_nodes_per_slot");
+    throw ConfigError(job_key("split") + "split: '" + split + "' is not auto, on or off");
+  const std::string auth = get("job", "require_auth");
+  if (auth != "true" && auth != "false")
+    throw ConfigError(job_key("require_auth") + "require_auth: '" + auth + "' is neither true nor false");
 
-  for (const auto& [key, value] : section("exec")) {
-    if (key != kFileLevel && key != kFolderLevel && unique.count(key) == 0)
-      throw ConfigError("[exec]: '" + key + "' is not a level (levels are " + get("job", "levels") + ", folder, file)");
-    if (trim(value).empty()) throw ConfigError("[exec]: the command for '" + key + "' is empty");
+  // Numbers, each within its range.
+  const std::pair<const char*, std::function<void()>> numbers[] = {
+      {"max_failures", [this] { max_failures(); }},
+      {"max_attempts", [this] { max_attempts(); }},
+      {"liveness", [this] { liveness(); }},
+      {"heartbeat", [this] { heartbeat_interval(); }},
+      {"timeout", [this] { exec_timeout(); }},
+      {"retries", [this] { parse_count(get("job", "retries"), "job.retries", 0, 100); }},
+      {"skip_exit",
+       [this] {
+         if (!get("job", "skip_exit").empty()) parse_count(get("job", "skip_exit"), "job.skip_exit", 0, 255);
+       }},
+      {"slot_memory_limit", [this] { parse_bytes(get("job", "slot_memory_limit"), "job.slot_memory_limit"); }},
+      {"split_above", [this] { parse_count(get("job", "split_above"), "job.split_above"); }},
+      {"max_nodes_per_slot", [this] { parse_count(get("job", "max_nodes_per_slot"), "job.max_nodes_per_slot"); }},
+  };
+  for (const auto& [key, check] : numbers) {
+    try {
+      check();
+    } catch (const ConfigError& e) {
+      throw ConfigError(job_key(key) + e.what());
+    }
   }
+
+  check_keys_take_effect(*this);
+  for (const auto& [key, value] : section("exec"))
+    if (trim(value).empty()) throw ConfigError(where("exec", key) + "[exec]: the command for '" + key + "' is empty");
   if (curator_name == "exec" && section("exec").empty())
     throw ConfigError("curator exec needs at least one command in [exec] (LEVEL = command)");
 }

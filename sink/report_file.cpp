@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "common/errors.hpp"
 #include "sink/csv_report.hpp"
@@ -16,10 +18,6 @@
 namespace ramify {
 namespace {
 
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 std::string exists_message(const std::string& path, bool can_append) {
   return "report " + path + " already exists (use --force to replace it" +
          (can_append ? ", or --append to continue it)" : ")");
@@ -28,14 +26,17 @@ std::string exists_message(const std::string& path, bool can_append) {
 // Throws ConfigError when no report can be written at `path`; creates nothing.
 void preflight(const std::string& path, bool may_exist, bool can_append) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) == 0) {
-    if (S_ISDIR(st.st_mode)) throw ConfigError("report " + path + " is a directory");
+  const bool exists = ::stat(path.c_str(), &st) == 0;
+  const int stat_errno = errno;
+  if (exists && S_ISDIR(st.st_mode)) throw ConfigError("report " + path + " is a directory");
+  report_format(path);
+  if (exists) {
     if (!may_exist) throw ConfigError(exists_message(path, can_append));
     if (!S_ISREG(st.st_mode)) throw ConfigError("report " + path + " is not a regular file");
     if (::faccessat(AT_FDCWD, path.c_str(), R_OK | W_OK, AT_EACCESS) != 0)
       throw ConfigError("cannot open report " + path + ": " + std::strerror(errno));
-  } else if (errno != ENOENT) {
-    throw ConfigError("cannot create report " + path + ": " + std::strerror(errno));
+  } else if (stat_errno != ENOENT) {
+    throw ConfigError("cannot create report " + path + ": " + std::strerror(stat_errno));
   }
   // The folder must take new files, even for a report that exists: its
   // compacted copy, SQLite's write-ahead log.
@@ -48,6 +49,23 @@ void preflight(const std::string& path, bool may_exist, bool can_append) {
 }
 
 }  // namespace
+
+ReportFormat report_format(const std::string& path) {
+  if (path == "-")
+    throw ConfigError("report '-': a report is a file, not standard output (the rows of attempts that ran again "
+                      "are removed from it at the end); name a file, or follow the records with ramify tail --json");
+  const std::string name = std::filesystem::path(path).filename().string();
+  const auto dot = name.rfind('.');
+  std::string extension = dot == std::string::npos || dot == 0 ? "" : name.substr(dot);
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (extension == ".jsonl") return ReportFormat::jsonl;
+  if (extension == ".csv") return ReportFormat::csv;
+  if (extension == ".db" || extension == ".sqlite" || extension == ".sqlite3") return ReportFormat::sqlite;
+  throw ConfigError("report " + path + ": " +
+                    (extension.empty() ? std::string("no extension to choose its format by")
+                                       : "unknown format '" + extension + "'") +
+                    " (name it .jsonl for JSON Lines, .csv, or .db, .sqlite, .sqlite3 for SQLite)");
+}
 
 std::string report_write_failure(const std::string& path, const std::string& why, std::uint64_t rows) {
   return "report " + path + ": " + why + " after " + std::to_string(rows) + " rows";
@@ -69,8 +87,11 @@ void check_report_path(const std::string& path, bool replace) { preflight(path, 
 std::unique_ptr<ReportFile> open_report(const std::string& path, ExistingReport existing,
                                         const ExistingRowHandler& on_existing_row) {
   preflight(path, existing != ExistingReport::refuse, true);
-  if (ends_with(path, ".csv")) return std::make_unique<CsvReport>(path, existing, on_existing_row);
-  if (ends_with(path, ".db")) return std::make_unique<SqliteReport>(path, existing, on_existing_row);
+  switch (report_format(path)) {
+    case ReportFormat::csv: return std::make_unique<CsvReport>(path, existing, on_existing_row);
+    case ReportFormat::sqlite: return std::make_unique<SqliteReport>(path, existing, on_existing_row);
+    case ReportFormat::jsonl: break;
+  }
   return std::make_unique<JsonlReport>(path, existing, on_existing_row);
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The report, in the format its file name asks for: `.jsonl` (JSON Lines),
-// `.csv` (the Python HierarchyCurator columns first), `.db` (SQLite: tables
-// `outcomes` and `logs`, indexed by container_id).
+// `.csv` (the Python HierarchyCurator columns first), `.db`, `.sqlite` or
+// `.sqlite3` (SQLite: tables `outcomes` and `logs`, indexed by container_id).
+// Any other name is refused, never written as JSON Lines by default.
 //
 // An existing report is never silently overwritten: it is refused, replaced
 // (--force), or continued (--append: a restarted sink; only when its format
@@ -53,13 +54,19 @@ class ReportFile {
 };
 
 enum class ExistingReport { refuse, replace, append };
+enum class ReportFormat { jsonl, csv, sqlite };
+
+// The format the report's name asks for (the extension, in any case). Throws ConfigError:
+//   report r.txt: unknown format '.txt' (name it .jsonl for JSON Lines, .csv, or .db, .sqlite, .sqlite3 for SQLite)
+//   report '-': a report is a file, not standard output (the rows of attempts that ran again are removed from it at the end); ...
+ReportFormat report_format(const std::string& path);
 using ExistingRowHandler = std::function<void(const ReportRow& row)>;
 
-// Opens the report at `path` (the format by its extension; anything other
-// than .csv and .db is JSON Lines) and locks it. With `append`, every complete
+// Opens the report at `path` (the format by its extension, report_format)
+// and locks it. With `append`, every complete
 // row already there is handed to `on_existing_row` first (a row cut short at
 // the end is dropped). With `replace`, the file is emptied only once locked.
-// Throws ConfigError:
+// Throws ConfigError (report_format's messages, and):
 //   report PATH is a directory
 //   cannot create report PATH: No such file or directory   (its folder is missing)
 //   cannot create report PATH: Permission denied           (its folder is not writable)

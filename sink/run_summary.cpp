@@ -117,7 +117,7 @@ std::string RunSummary::render(const Footer& footer) const {
     out << "assignments skipped, done by an earlier run: " << footer.skipped_assignments << "\n";
   // Records lost on the way count only when the report could be written at all.
   if (footer.report_error.empty()) out << "log records lost: " << footer.lost << "\n";
-  if (!footer.report_path.empty()) out << "report: " << footer.report_path << "\n";
+  out << "report: " << (footer.report_path.empty() ? "none (no report file was asked for)" : footer.report_path) << "\n";
   if (!footer.report_error.empty()) out << "report NOT complete: " << footer.report_error << "\n";
   return out.str();
 }

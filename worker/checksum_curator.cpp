@@ -199,7 +199,11 @@ ChecksumCurator::ChecksumCurator(const JobSpec& spec)
   for (std::size_t i = 0; i < manifest_.size(); ++i) by_path_.emplace(manifest_[i].path, i);
 }
 
-bool ChecksumCurator::validate(const Node& node, Context& /*ctx*/) { return node.is_file; }
+bool ChecksumCurator::validate(const Node& node, Context& ctx) {
+  if (node.is_file) return true;
+  ctx.skip("checksum curates files only");
+  return false;
+}
 
 void ChecksumCurator::curate(const Node& node, Context& ctx) {
   if (!node.is_file) return;

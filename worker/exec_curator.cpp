@@ -26,12 +26,12 @@ ExecCurator::ExecCurator(const JobSpec& spec)
       try {
         return CommandTemplate::parse(text);
       } catch (const ConfigError& e) {
-        throw ConfigError("[exec] " + level + ": " + e.what());
+        throw ConfigError(spec.where("exec", level) + "[exec] " + level + ": " + e.what());
       }
     }();
     for (const auto& name : command.placeholders())
       if (!known_placeholder(name, spec))
-        throw ConfigError("[exec] " + level + ": unknown placeholder {" + name +
+        throw ConfigError(spec.where("exec", level) + "[exec] " + level + ": unknown placeholder {" + name +
                           "} (known: {path} {id} {label} {level} {parent} {input:NAME} for an [inputs] NAME)");
     templates_.emplace(level, std::move(command));
   }
@@ -42,7 +42,11 @@ const CommandTemplate* ExecCurator::template_for(const Node& node) const {
   return it == templates_.end() ? nullptr : &it->second;
 }
 
-bool ExecCurator::validate(const Node& node, Context& /*ctx*/) { return template_for(node) != nullptr; }
+bool ExecCurator::validate(const Node& node, Context& ctx) {
+  if (template_for(node)) return true;
+  ctx.skip("no [exec] command for level " + node.level);
+  return false;
+}
 
 void ExecCurator::curate(const Node& node, Context& ctx) {
   const CommandTemplate* command = template_for(node);

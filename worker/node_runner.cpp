@@ -61,7 +61,8 @@ bool NodeRunner::visit(WalkFrame& frame, const ChildListing& listing) {
       ctx.skip("pruned: the subtree is left out");
       descend = false;
     } else if (!curator_.validate(node, ctx)) {
-      ctx.skip("not curated: validate() declined the node");
+      // A curator says why with ctx.skip(reason); else the generic reason.
+      if (ctx.status() == Status::ok) ctx.skip("not curated: validate() declined the node");
     } else {
       curator_.curate(node, ctx);
     }

@@ -36,17 +36,18 @@ std::vector<std::string> parse_required(const std::string& value, const std::str
 
 }  // namespace
 
-ValidateCurator::ValidateCurator(const JobSpec& spec)
-    : fail_on_violation_(parse_bool(spec.get("validate", kFailKey), kFailKey)) {
+ValidateCurator::ValidateCurator(const JobSpec& spec) {
   const std::vector<std::string> job_levels = spec.levels();
   auto known_level = [&](const std::string& level) {
     return level == kFileLevel || level == kFolderLevel ||
            std::find(job_levels.begin(), job_levels.end(), level) != job_levels.end();
   };
 
-  for (const auto& [key, value] : spec.section("validate")) {
-    if (key == kFailKey) continue;
-
+  auto add_rule = [&](const std::string& key, const std::string& value) {
+    if (key == kFailKey) {
+      fail_on_violation_ = parse_bool(value, key);
+      return;
+    }
     const bool is_requires = key.ends_with(kRequiresSuffix);
     const std::string level = is_requires ? key.substr(0, key.size() - kRequiresSuffix.size()) : key;
     if (level.find('.') != std::string::npos)
@@ -59,7 +60,7 @@ ValidateCurator::ValidateCurator(const JobSpec& spec)
     if (is_requires) {
       if (level == kFileLevel) throw ConfigError("[validate] " + key + ": files have no children");
       rules.required_children = parse_required(value, key);
-      continue;
+      return;
     }
     std::string pattern = trim(value);
     if (pattern.empty()) throw ConfigError("[validate] " + key + ": empty regular expression");
@@ -69,6 +70,14 @@ ValidateCurator::ValidateCurator(const JobSpec& spec)
       throw ConfigError("[validate] " + key + ": invalid regular expression: " + pattern + " (" + e.what() + ")");
     }
     rules.pattern = std::move(pattern);
+  };
+
+  for (const auto& [key, value] : spec.section("validate")) {
+    try {
+      add_rule(key, value);
+    } catch (const ConfigError& e) {
+      throw ConfigError(spec.where("validate", key) + e.what());  // "job.ini line 7: " when from a file
+    }
   }
 }
 

@@ -99,6 +99,7 @@ class Curator {
   // True: neither the node nor anything below it is visited (its outcome is "skipped").
   virtual bool prune(const Node& /*node*/, Context& /*ctx*/) { return false; }
   // False: the node itself is not curated (outcome "skipped"); its children still are.
+  // Call ctx.skip(reason) first to say why (else: "not curated: validate() declined the node").
   virtual bool validate(const Node& /*node*/, Context& /*ctx*/) { return true; }
   // Curates one node. Throwing marks the node failed with the exception's message.
   virtual void curate(const Node& node, Context& ctx) = 0;

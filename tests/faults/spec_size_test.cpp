@@ -13,8 +13,10 @@ TEST(Faults, AJobSpecValueOver128KiBRunsToACompleteReport) {
   FaultStudy study(2, 3);
   auto args = study.job("0");
   args.insert(args.begin(), {"run", "--workers", "1", "--report", study.report});
-  // One argument may not exceed 128 KiB: the value comes from a job file.
-  const std::string config = study.dir.write("big.ini", "[curator]\nnote = " + std::string(200 * 1024, 'n') + "\n");
+  // One argument may not exceed 128 KiB: the value comes from a job file (a
+  // pattern no file matches; [curator] keys would do nothing for exec).
+  const std::string config =
+      study.dir.write("big.ini", "[job]\nexclude_files = " + std::string(200 * 1024, 'n') + "\n");
   args.insert(args.end(), {"--config", config});
   auto result = testing::run_ramify(args, study.dir.str(), 60s);
   EXPECT_EQ(result.exit_code, 0) << result.err;

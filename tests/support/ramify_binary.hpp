@@ -31,13 +31,15 @@ struct CommandResult {
 // The binary under test (set by CMake).
 inline std::string ramify_binary() { return RAMIFY_BINARY; }
 
-// Runs `ramify args...` with `env` added; the test's temporary folders go under `tmpdir`.
+// Runs `ramify args...` with `env` added, in `tmpdir` (its current folder,
+// where a report without --report goes); its temporary folders go there too.
 inline CommandResult run_ramify(const std::vector<std::string>& args, const std::string& tmpdir,
                                 std::chrono::seconds timeout = std::chrono::seconds(60),
                                 std::vector<std::string> env = {}) {
   ProcessOptions options;
   options.argv.push_back(ramify_binary());
   options.argv.insert(options.argv.end(), args.begin(), args.end());
+  options.working_dir = tmpdir;
   options.timeout = timeout;
   options.extra_env = std::move(env);
   options.extra_env.push_back("TMPDIR=" + tmpdir);
