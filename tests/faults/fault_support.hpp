@@ -125,27 +125,6 @@ inline bool gone(pid_t pid) {
   return close != std::string::npos && line.size() > close + 2 && line[close + 2] == 'Z';
 }
 
-// The pid of a `ramify worker` process that is running one of the test's
-// commands right now (a command's parent whose command line says "worker").
-inline pid_t busy_worker(const std::string& marker) {
-  for (int pid : processes_mentioning(marker)) {
-    std::ifstream environ_file("/proc/" + std::to_string(pid) + "/environ");
-    std::string env((std::istreambuf_iterator<char>(environ_file)), std::istreambuf_iterator<char>());
-    if (env.find("RAMIFY_ID=") == std::string::npos) continue;  // not a command
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    std::getline(stat, line);
-    std::istringstream fields(line.substr(line.rfind(')') + 2));
-    std::string state;
-    pid_t parent = 0;
-    fields >> state >> parent;
-    std::ifstream cmdline("/proc/" + std::to_string(parent) + "/cmdline");
-    std::string command((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
-    if (command.find(std::string("worker") + '\0') != std::string::npos) return parent;
-  }
-  return 0;
-}
-
 // The size of a file (0 when it is not there).
 inline std::uintmax_t file_size(const std::string& path) {
   std::error_code ec;

@@ -17,6 +17,7 @@
 #include "support/ramify_binary.hpp"
 #include "support/small_tree.hpp"
 #include "support/temp_dir.hpp"
+#include "support/zmq_wait.hpp"
 
 namespace ramify {
 namespace {
@@ -27,12 +28,7 @@ using testing::eventually;
 using testing::ipc;
 using testing::make_tree;
 using testing::TempDir;
-
-bool receives_anything(zmq::socket_t& socket, std::chrono::milliseconds wait) {
-  std::vector<zmq::pollitem_t> items{{socket.handle(), 0, ZMQ_POLLIN, 0}};
-  poll_items(items, wait);
-  return (items[0].revents & ZMQ_POLLIN) != 0;
-}
+using testing::receives_anything;
 
 // A socket that speaks CURVE with `own` keys to a server whose public key is `server`.
 zmq::socket_t curve_socket(zmq::context_t& context, zmq::socket_type type, const KeyPair& own,

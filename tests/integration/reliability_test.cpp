@@ -71,26 +71,6 @@ void expect_one_ok_outcome_per_node(const Study& study) {
   for (const auto& [id, count] : seen) EXPECT_EQ(count, 1) << id;
 }
 
-// The pid of a worker process of this test that is running a command right now.
-pid_t busy_worker(const std::string& marker) {
-  for (int pid : testing::processes_mentioning(marker)) {
-    std::ifstream environ_file("/proc/" + std::to_string(pid) + "/environ");
-    std::string env((std::istreambuf_iterator<char>(environ_file)), std::istreambuf_iterator<char>());
-    if (env.find("RAMIFY_ID=") == std::string::npos) continue;  // not a command
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    std::getline(stat, line);
-    std::istringstream fields(line.substr(line.rfind(')') + 2));
-    std::string state;
-    pid_t parent = 0;
-    fields >> state >> parent;
-    std::ifstream cmdline("/proc/" + std::to_string(parent) + "/cmdline");
-    std::string command((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
-    if (command.find(std::string("worker") + '\0') != std::string::npos) return parent;
-  }
-  return 0;
-}
-
 TEST(Reliability, AWorkerKilledMidRunLosesNothing) {
   Study study(6, 12);
   auto args = study.job("0.05");
@@ -98,7 +78,7 @@ TEST(Reliability, AWorkerKilledMidRunLosesNothing) {
   Background run(study.dir.str(), "run", args);
   ASSERT_TRUE(eventually([&] { return study.marks() >= 10; }, 30s)) << run.err();
   pid_t victim = 0;
-  ASSERT_TRUE(eventually([&] { return (victim = busy_worker(study.dir.str())) != 0; }, 10s));
+  ASSERT_TRUE(eventually([&] { return (victim = testing::busy_worker(study.dir.str())) != 0; }, 10s));
   kill(victim, SIGKILL);
   auto status = run.wait_for(60s);
   ASSERT_TRUE(status.has_value()) << run.err();
@@ -115,7 +95,7 @@ TEST(Reliability, AStoppedWorkerIsDeclaredDeadAndItsLateResultsAreIgnored) {
   Background run(study.dir.str(), "run", args);
   ASSERT_TRUE(eventually([&] { return study.marks() >= 10; }, 30s)) << run.err();
   pid_t victim = 0;
-  ASSERT_TRUE(eventually([&] { return (victim = busy_worker(study.dir.str())) != 0; }, 10s));
+  ASSERT_TRUE(eventually([&] { return (victim = testing::busy_worker(study.dir.str())) != 0; }, 10s));
   kill(victim, SIGSTOP);
   const auto stopped_at = std::chrono::steady_clock::now();
   const std::string dead_line = "-" + std::to_string(victim) + "-";
@@ -262,7 +242,7 @@ TEST(Reliability, TheKillStopsEveryWorkerWithinHalfASecond) {
   const auto all_stopped = std::filesystem::file_time_type::clock::now();
   EXPECT_LT(all_stopped - failed_at, 500ms * testing::kSlowdown);
   EXPECT_EQ(*workers[0]->poll(), 1);  // a worker of an aborted run exits 1
-  EXPECT_TRUE(eventually([&] { return busy_worker(study.dir.str()) == 0; }, 2s)) << "a command survived the kill";
+  EXPECT_TRUE(eventually([&] { return testing::busy_worker(study.dir.str()) == 0; }, 2s)) << "a command survived the kill";
   auto status = broker.wait_for(30s);
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ(*status, 1);

@@ -15,6 +15,7 @@
 #include "support/ramify_binary.hpp"
 #include "support/small_tree.hpp"
 #include "support/temp_dir.hpp"
+#include "support/zmq_wait.hpp"
 
 namespace ramify {
 namespace {
@@ -23,15 +24,9 @@ using namespace std::chrono_literals;
 using testing::Background;
 using testing::eventually;
 using testing::TempDir;
+using testing::receives_anything;
 using testing::ipc;
 using testing::make_tree;
-
-// True when `socket` receives anything within `wait`.
-bool receives_anything(zmq::socket_t& socket, std::chrono::milliseconds wait) {
-  std::vector<zmq::pollitem_t> items{{socket.handle(), 0, ZMQ_POLLIN, 0}};
-  poll_items(items, wait);
-  return (items[0].revents & ZMQ_POLLIN) != 0;
-}
 
 SocketOptions rogue_options(const KeyPair& rogue, const std::string& server_key) {
   SocketOptions options;
