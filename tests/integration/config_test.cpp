@@ -156,11 +156,16 @@ TEST(Config, ManyWorkersOnALittleTreeEndPromptly) {
   TempDir dir;
   const std::string root = make_tree(dir, 1, 1);
   const std::string report = (dir.path() / "r.jsonl").string();
+  // Far more workers than work: those too late to join leave with the run,
+  // and none waits out its connect timeout (30 s) saying the broker is gone.
+  const std::string workers = testing::kSlowdown == 1 ? "64" : "16";  // sanitizer processes start slowly
   const auto started = std::chrono::steady_clock::now();
   auto result = testing::run_ramify(
-      {"run", "--root", root, "--levels", "project,subject", "--workers", "64", "--report", report, "-q"}, dir.str());
+      {"run", "--root", root, "--levels", "project,subject", "--workers", workers, "--report", report, "-q"},
+      dir.str(), std::chrono::seconds(120));
   EXPECT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(6) * testing::kSlowdown);
+  EXPECT_EQ(result.err.find("did not answer"), std::string::npos) << result.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(25));
 }
 
 // --- Reports ---
