@@ -28,7 +28,9 @@ RunConsole::~RunConsole() {
 ChildOutput RunConsole::pipes(Rank rank) {
   ChildOutput output;
   const bool broker = rank == Rank::broker;
-  for (const Kind kind : {broker ? Kind::feed : Kind::out, Kind::err}) {
+  std::vector<Kind> kinds{broker ? Kind::feed : Kind::out, Kind::err};
+  if (rank == Rank::worker) kinds = {Kind::err};
+  for (const Kind kind : kinds) {
     int ends[2];
     // Close-on-exec: each child gets only its own write ends, as descriptors 1 and 2.
     if (pipe2(ends, O_CLOEXEC) != 0) throw std::runtime_error(std::string("cannot create a pipe: ") + strerror(errno));
@@ -37,6 +39,7 @@ ChildOutput RunConsole::pipes(Rank rank) {
     child_ends_.push_back(ends[1]);
     (kind == Kind::err ? output.err : output.out) = ends[1];
   }
+  if (rank == Rank::worker) output.out = output.err;
   return output;
 }
 

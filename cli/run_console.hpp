@@ -34,7 +34,9 @@ class RunConsole {
   enum class Rank { broker_feed = 0, worker = 1, sink = 2, broker = 3 };
   // Pipes for a child's standard output and error (close_child_ends() after
   // starting it). The broker's standard output is its progress feed
-  // (`ramify broker --progress feed`), not copied but drawn.
+  // (`ramify broker --progress feed`), not copied but drawn; a worker's
+  // output and error share one pipe to standard error (a worker prints
+  // nothing else), so that many workers take few descriptors.
   ChildOutput pipes(Rank rank);
   // Closes this process's copies of the children's ends, once they are started.
   void close_child_ends();
