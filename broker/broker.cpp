@@ -125,9 +125,10 @@ struct Broker::Impl {
     sink = SinkWatch(run_id);
     sink_deadline = Clock::now() + options.sink_timeout;
     log->info("run {}: {} assignment(s), listening on {}", run_id, scheduler->assignments().size(), address.text());
-    progress = std::make_unique<Progress>(
-        options.progress,
-        options.progress == Progress::Mode::line ? std::chrono::milliseconds(200) : options.progress_interval);
+    const bool often = options.progress == Progress::Mode::line || options.progress == Progress::Mode::feed;
+    progress = std::make_unique<Progress>(options.progress,
+                                          often ? std::chrono::milliseconds(200) : options.progress_interval,
+                                          options.progress == Progress::Mode::feed ? stdout : stderr);
   }
 
   // ---- sending ----
@@ -187,7 +188,8 @@ struct Broker::Impl {
     kill.run_id = run_id;
     kill.error = scheduler->first_failure();
     kill.report_failed = !sink.error().empty();
-    log->error("run aborted: {}", kill.error);
+    // The failure itself is on the console already (the sink prints it): this says what happens now.
+    log->error("run aborted: {}; stopping every worker", scheduler->stop_reason());
     publish(kill);
     const std::string body = encode(kill);
     for (const auto& worker : scheduler->live_workers()) send_to_worker(worker, "KILL", body);
@@ -252,8 +254,9 @@ struct Broker::Impl {
         scheduler->started(worker, decode<Started>(body));
       } else if (type == NodeFailed::kType) {
         NodeFailed failed = decode<NodeFailed>(body);
+        // The sink prints the node's failure once, with its log; this is the daemon's own account.
         if (scheduler->node_failed(worker, failed))
-          log->warn("node {} failed on {}: {}", failed.node_id, worker, failed.error);
+          log->info("node {} failed on {}: {}", failed.node_id, worker, failed.error);
       } else if (type == Done::kType) {
         scheduler->done(worker, decode<Done>(body));
       } else if (type == Bye::kType) {
@@ -289,6 +292,7 @@ struct Broker::Impl {
       reply.assignments_by_state.emplace_back(to_string(state), scheduler->count(state));
     reply.nodes_failed = scheduler->nodes_failed();
     reply.nodes_skipped = scheduler->nodes_skipped();
+    reply.run_failures = scheduler->run_failures();
     const auto now = Clock::now();
     for (const auto& [id, w] : scheduler->workers()) {
       WorkerInfo info;
@@ -496,12 +500,20 @@ struct Broker::Impl {
     ProgressFigures f;
     f.assignments = scheduler->assignments().size();
     for (const auto& a : scheduler->assignments()) {
-      if (a.terminal()) ++f.assignments_done;
-      if (a.state == AssignmentState::running || a.state == AssignmentState::dispatched) ++f.assignments_running;
+      switch (a.state) {
+        case AssignmentState::done: ++f.assignments_done; break;
+        case AssignmentState::running:
+        case AssignmentState::dispatched: ++f.assignments_running; break;
+        case AssignmentState::abandoned: ++f.assignments_not_run; break;
+        case AssignmentState::quarantined: ++f.assignments_quarantined; break;
+        default: break;
+      }
     }
     f.nodes = scheduler->nodes();
     f.failures = scheduler->failures();
     f.workers = static_cast<std::uint32_t>(scheduler->live_workers().size());
+    f.state = scheduler->state();
+    f.stop_reason = scheduler->stop_reason();
     return f;
   }
 
@@ -606,8 +618,10 @@ struct Broker::Impl {
     }
     if (status == 0) {
       log->info("run {} finished: {} node(s) in {:.2f} s", run_id, scheduler->nodes(), elapsed);
-    } else {
+    } else if (scheduler->failures() > 0) {
       log->error("run {} failed: {} failure(s); first: {}", run_id, scheduler->failures(), scheduler->first_failure());
+    } else {  // stopped by something that is no failure of a node (a journal, a sink's error)
+      log->error("run {} failed: {}", run_id, scheduler->first_failure());
     }
     return status;
   }

@@ -129,6 +129,8 @@ std::vector<AssignmentRef> Scheduler::heartbeat(const Heartbeat& hb, Clock::time
       to_cancel.push_back(ref);
     }
   }
+  for (const AssignmentCounts& counts : hb.counts)
+    if (AssignmentStatus* a = current(w.id, counts.id, counts.attempt)) set_live(*a, counts.nodes, counts.skipped);
   // An assignment the worker should have by now but does not mention was lost on the way.
   std::vector<std::uint64_t> lost;
   for (std::uint64_t id : w.assigned) {
@@ -225,10 +227,20 @@ bool Scheduler::started(const std::string& worker, const Started& started) {
   return true;
 }
 
+void Scheduler::set_live(AssignmentStatus& a, std::uint64_t nodes, std::uint64_t skipped) {
+  live_nodes_ = live_nodes_ - a.live_nodes + nodes;
+  live_skipped_ = live_skipped_ - a.live_skipped + skipped;
+  a.live_nodes = nodes;
+  a.live_skipped = skipped;
+}
+
 bool Scheduler::node_failed(const std::string& worker, const NodeFailed& failed) {
   if (!current(worker, failed.id, failed.attempt)) return false;
-  if (failed_nodes_.count(failed.node_id)) return true;
-  failed_nodes_.insert(failed.node_id);
+  const auto [it, fresh] = failed_nodes_.try_emplace(failed.node_id, AssignmentRef{failed.id, failed.attempt});
+  if (!fresh) {
+    it->second = AssignmentRef{failed.id, failed.attempt};  // the node failed again, in a later attempt
+    return true;
+  }
   count_failure(failed.node_id + " (" + failed.container_type + "): " + failed.error);
   return true;
 }
@@ -242,13 +254,13 @@ bool Scheduler::done(const std::string& worker, const Done& done) {
     requeue_or_quarantine(*a, "worker " + worker + " stopped it early");
     return true;
   }
+  set_live(*a, 0, 0);  // the final counts replace what the heartbeats said
   a->nodes = done.nodes;
   a->failures = done.failures;
   a->skipped = done.skipped;
   a->root_fields = done.root_fields;
   a->root_data = done.root_data;
   nodes_ += done.nodes;
-  nodes_failed_ += done.failures;
   nodes_skipped_ += done.skipped;
   finish_assignment(*a, done.complete ? AssignmentState::done : AssignmentState::abandoned);
   return true;
@@ -280,12 +292,19 @@ void Scheduler::release_dependents(std::uint64_t id) {
 void Scheduler::requeue_or_quarantine(AssignmentStatus& a, const std::string& why) {
   // The rows of an attempt that is run again stop counting; a final attempt's rows stay.
   if (a.terminal()) return;
+  // What its worker had curated stays in the report unless the attempt is run again.
+  const std::uint64_t curated = a.live_nodes, skipped = a.live_skipped;
+  set_live(a, 0, 0);
   if (state_ != RunState::running) {
+    nodes_ += curated;
+    nodes_skipped_ += skipped;
     finish_assignment(a, AssignmentState::abandoned);
     return;
   }
   a.lost_workers += 1;
   if (a.lost_workers >= policy_.max_attempts) {
+    nodes_ += curated;
+    nodes_skipped_ += skipped;
     ++quarantined_;
     finish_assignment(a, AssignmentState::quarantined);
     count_failure("assignment " + std::to_string(a.spec.id) + " (" + a.spec.root.id + ") quarantined after " +
@@ -293,6 +312,9 @@ void Scheduler::requeue_or_quarantine(AssignmentStatus& a, const std::string& wh
     return;
   }
   superseded_.push_back(AssignmentRef{a.spec.id, a.attempt});
+  std::erase_if(failed_nodes_, [&](const auto& entry) {
+    return entry.second.id == a.spec.id && entry.second.attempt == a.attempt;
+  });
   a.worker.clear();
   a.state = AssignmentState::queued;
   touch(a);
@@ -303,12 +325,22 @@ void Scheduler::count_failure(const std::string& description) {
   if (first_failure_.empty()) first_failure_ = description;
   if (state_ != RunState::running) return;
   if (policy_.max_failures > 0) {
-    if (failures() >= policy_.max_failures) stop_dispatching(RunState::aborted);
+    if (failures() >= policy_.max_failures) {
+      stop_reason_ = std::to_string(failures()) + " failure(s) reached max_failures = " +
+                     std::to_string(policy_.max_failures);
+      stop_dispatching(RunState::aborted);
+    }
     return;
   }
   switch (policy_.on_failure) {
-    case FailurePolicy::kill: stop_dispatching(RunState::aborted); break;
-    case FailurePolicy::finish: stop_dispatching(RunState::draining); break;
+    case FailurePolicy::kill:
+      stop_reason_ = "a node failed (on_failure = kill)";
+      stop_dispatching(RunState::aborted);
+      break;
+    case FailurePolicy::finish:
+      stop_reason_ = "a node failed (on_failure = finish): running assignments finish, nothing new starts";
+      stop_dispatching(RunState::draining);
+      break;
     case FailurePolicy::keep_going: break;
   }
 }
@@ -325,7 +357,10 @@ void Scheduler::stop_dispatching(RunState state) {
 void Scheduler::abort(const std::string& why) {
   aborted_from_outside_ = true;
   if (first_failure_.empty()) first_failure_ = why;
-  if (state_ == RunState::running || state_ == RunState::draining) stop_dispatching(RunState::aborted);
+  if (state_ == RunState::running || state_ == RunState::draining) {
+    stop_reason_ = why;
+    stop_dispatching(RunState::aborted);
+  }
 }
 
 void Scheduler::fail_run(const std::string& why) {

@@ -41,6 +41,8 @@ struct AssignmentStatus {
   std::uint64_t nodes = 0;
   std::uint64_t failures = 0;
   std::uint64_t skipped = 0;
+  std::uint64_t live_nodes = 0;    // while it runs: nodes its worker says it curated so far
+  std::uint64_t live_skipped = 0;  // ... and how many of those were skipped
   std::vector<std::pair<std::string, std::string>> root_fields;  // what the curator recorded on the root
   Data root_data;  // the root's data after curation: what the assignments below it start with
   Clock::time_point dispatched_at{};
@@ -132,16 +134,23 @@ class Scheduler {
   bool complete() const { return terminal_count_ == assignments_.size(); }
   int exit_status() const;
   const std::string& first_failure() const { return first_failure_; }
-  std::uint64_t failures() const {
-    return failed_nodes_.size() + quarantined_ + restored_failures_ + run_failures_;
-  }
+  // Why dispatching stopped ("" while it goes on): the failure policy, or what aborted the run.
+  const std::string& stop_reason() const { return stop_reason_; }
+  // Every failure: failed nodes, quarantined assignments and failures of the run itself.
+  std::uint64_t failures() const { return nodes_failed() + quarantined_ + run_failures_; }
+  // Failures that belong to no node: quarantined assignments, the run's finalize, its journal.
+  std::uint64_t run_failures() const { return quarantined_ + run_failures_; }
   // Assignments skipped because an earlier run did them.
   std::uint64_t skipped_from_earlier_run() const { return skipped_earlier_; }
   // Ids of the assignments whose state changed since the last call (for the journal).
   std::vector<std::uint64_t> take_changed();
-  std::uint64_t nodes() const { return nodes_; }
-  std::uint64_t nodes_failed() const { return nodes_failed_; }
-  std::uint64_t nodes_skipped() const { return nodes_skipped_; }
+  // Nodes curated so far: those of finished assignments, and what the
+  // workers' heartbeats say of those that run (so the count moves per node).
+  std::uint64_t nodes() const { return nodes_ + live_nodes_; }
+  // Nodes that failed, as each failure is reported (an attempt that is run
+  // again no longer counts its failures): what the policy counts, at once.
+  std::uint64_t nodes_failed() const { return failed_nodes_.size() + restored_failures_; }
+  std::uint64_t nodes_skipped() const { return nodes_skipped_ + live_skipped_; }
   std::uint64_t redispatched() const { return superseded_.size(); }
   // Attempts whose rows do not count in the report (they were dispatched again).
   const std::vector<AssignmentRef>& superseded() const { return superseded_; }
@@ -164,6 +173,7 @@ class Scheduler {
   void count_failure(const std::string& description);
   void stop_dispatching(RunState state);
   void touch(const AssignmentStatus& a) { changed_.insert(a.spec.id); }
+  void set_live(AssignmentStatus& a, std::uint64_t nodes, std::uint64_t skipped);
 
   std::vector<AssignmentStatus> assignments_;
   std::multimap<std::uint64_t, std::uint64_t> dependents_;  // after -> waiting ids
@@ -189,9 +199,11 @@ class Scheduler {
   RunState state_ = RunState::running;
   std::size_t terminal_count_ = 0;
   std::uint64_t nodes_ = 0;
-  std::uint64_t nodes_failed_ = 0;
   std::uint64_t nodes_skipped_ = 0;
-  std::set<std::string> failed_nodes_;
+  std::uint64_t live_nodes_ = 0;    // the sum of live_nodes over running assignments
+  std::uint64_t live_skipped_ = 0;
+  std::map<std::string, AssignmentRef> failed_nodes_;  // node id -> the attempt it failed in
+  std::string stop_reason_;
   std::uint64_t quarantined_ = 0;
   std::uint64_t abandoned_ = 0;
   bool aborted_from_outside_ = false;

@@ -20,6 +20,16 @@ namespace ramify {
 ChildProcess::ChildProcess(std::vector<std::string> argv, const std::string& stdout_path,
                            const std::string& stderr_path, bool own_group)
     : name_(argv.size() > 1 ? argv[1] : argv.front()) {
+  spawn(std::move(argv), stdout_path, stderr_path, ChildOutput{}, own_group);
+}
+
+ChildProcess::ChildProcess(std::vector<std::string> argv, ChildOutput output, bool own_group)
+    : name_(argv.size() > 1 ? argv[1] : argv.front()) {
+  spawn(std::move(argv), {}, {}, output, own_group);
+}
+
+void ChildProcess::spawn(std::vector<std::string> argv, const std::string& stdout_path,
+                         const std::string& stderr_path, ChildOutput output, bool own_group) {
   std::vector<char*> pointers;
   for (auto& arg : argv) pointers.push_back(arg.data());
   pointers.push_back(nullptr);
@@ -28,6 +38,8 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, const std::string& std
   const int flags = O_WRONLY | O_CREAT | O_APPEND;
   if (!stdout_path.empty()) posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, stdout_path.c_str(), flags, 0644);
   if (!stderr_path.empty()) posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_path.c_str(), flags, 0644);
+  if (output.out >= 0) posix_spawn_file_actions_adddup2(&actions, output.out, STDOUT_FILENO);
+  if (output.err >= 0) posix_spawn_file_actions_adddup2(&actions, output.err, STDERR_FILENO);
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
   if (own_group) {

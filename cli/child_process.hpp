@@ -10,6 +10,12 @@
 
 namespace ramify {
 
+// Descriptors a child gets as its standard output and error (-1: the parent's own).
+struct ChildOutput {
+  int out = -1;
+  int err = -1;
+};
+
 class ChildProcess {
  public:
   // Starts `argv` (argv[0] is an executable path), its standard output and
@@ -18,6 +24,8 @@ class ChildProcess {
   // Throws std::runtime_error.
   explicit ChildProcess(std::vector<std::string> argv, const std::string& stdout_path = {},
                         const std::string& stderr_path = {}, bool own_group = false);
+  // The same, its standard output and error on the given descriptors (pipes, say).
+  ChildProcess(std::vector<std::string> argv, ChildOutput output, bool own_group);
   ChildProcess(ChildProcess&& other) noexcept;
   ChildProcess& operator=(ChildProcess&&) = delete;
   ~ChildProcess();  // kills and reaps a child that is still running
@@ -31,6 +39,9 @@ class ChildProcess {
   const std::string& name() const { return name_; }
 
  private:
+  void spawn(std::vector<std::string> argv, const std::string& stdout_path, const std::string& stderr_path,
+             ChildOutput output, bool own_group);
+
   pid_t pid_ = -1;
   std::string name_;
   std::optional<int> status_;

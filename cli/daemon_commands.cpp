@@ -95,7 +95,7 @@ int broker_command(const Arguments& args) {
       ("report-timeout", po::value<std::string>()->default_value("30"), "seconds to wait at the end for the sink's confirmation that the report is complete")
       ("sink-timeout", po::value<std::string>()->default_value("60"), "seconds to wait at the start for a sink to join; nothing is dispatched before one has")
       ("no-sink", "run without a sink: no report is written, and the run's status does not depend on one")
-      ("progress", po::value<std::string>()->default_value("off"), "auto | line | plain | off: progress on standard error")
+      ("progress", po::value<std::string>()->default_value("off"), "auto | line | plain | off: progress on standard error (feed: figures on standard output, for ramify run)")
       ("keys", po::value<std::string>(), "CURVE keys folder (ramify keygen): every socket authenticated and encrypted")
       ("require-auth", "refuse to start without keys")
       ("progress-interval", po::value<std::string>()->default_value("5"), "seconds between plain progress lines (0.1 to 3600)")
@@ -185,6 +185,7 @@ int sink_command(const Arguments& args) {
       ("force", "replace an existing report")
       ("append", "continue an existing report (a restarted sink: rows already there are not written again)")
       ("quiet,q", "no line per log record on standard error")
+      ("colour", po::value<std::string>()->default_value("auto"), "auto | always | never: colour the lines (auto: on a terminal)")
       ("drain-timeout", po::value<std::string>()->default_value("10"), "seconds to wait for missing records after the run (and for the run's end after SIGTERM)")
       ("broker-wait", po::value<std::string>()->default_value("60"), "seconds the broker may stay silent before the sink ends with an incomplete report")
       ("keys", po::value<std::string>(), "CURVE keys folder (ramify keygen): sink.key, broker.pub, allowed/")
@@ -204,7 +205,10 @@ int sink_command(const Arguments& args) {
   sink_options.force = vm.count("force") > 0;
   sink_options.append = vm.count("append") > 0;
   sink_options.quiet = vm.count("quiet") > 0;
-  sink_options.colour = isatty(STDERR_FILENO) != 0;
+  const std::string colour = vm["colour"].as<std::string>();
+  if (colour != "auto" && colour != "always" && colour != "never")
+    throw ConfigError("--colour: '" + colour + "' is not auto, always or never");
+  sink_options.colour = colour == "always" || (colour == "auto" && isatty(STDERR_FILENO) != 0);
   sink_options.drain_timeout = seconds_option(vm, "drain-timeout");
   sink_options.broker_wait = seconds_option(vm, "broker-wait");
   if (vm.count("keys")) sink_options.keys = vm["keys"].as<std::string>();

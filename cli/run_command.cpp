@@ -1,7 +1,8 @@
 // `ramify run`: broker, sink and N workers as processes of this binary on
 // ipc:// endpoints in a private temporary folder, so that runs can share a
 // machine. Its exit status is the broker's: 0 only when the sink confirmed a
-// complete and durable report.
+// complete and durable report. It alone writes to its terminal: the
+// daemons' lines come through pipes (see RunConsole).
 
 #include <signal.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cmath>
 #include <boost/program_options.hpp>
 #include <ctime>
 #include <filesystem>
@@ -16,6 +18,7 @@
 #include <thread>
 
 #include "cli/child_process.hpp"
+#include "cli/run_console.hpp"
 #include "cli/commands.hpp"
 #include "cli/job_options.hpp"
 #include "cli/number_flags.hpp"
@@ -117,7 +120,7 @@ struct RunProcesses {
   }
 
   // After the broker: the sink concludes the report, workers leave on their own.
-  void wait_for_the_rest(std::shared_ptr<spdlog::logger> log) {
+  void wait_for_the_rest(const std::shared_ptr<spdlog::logger>& log) {
     if (!sink.wait_for(std::chrono::seconds(15))) {
       log->warn("the sink did not finish; stopping it");
       sink.signal(SIGTERM);
@@ -226,8 +229,14 @@ int run_command(const Arguments& args) {
   // The spec goes to the broker in a file: argv limits a single argument to 128 KiB.
   const std::string spec_file = folder.path + "/spec";
   save_spec_file(spec, spec_file);
+  // The progress as this process shows it; the broker feeds it the figures.
+  const bool terminal = isatty(STDERR_FILENO) != 0;
+  const Progress::Mode progress =
+      vm.count("quiet") ? Progress::Mode::off : parse_progress_mode(vm["progress"].as<std::string>(), terminal);
+  if (progress == Progress::Mode::feed) throw ConfigError("--progress: 'feed' is for `ramify broker`");
+  RunConsole console(progress, progress_interval);
   std::vector<std::string> sink_argv{exe, "sink", "--bind", sink_address, "--broker", broker_address,
-                                     "--log-level", log_level, "--force"};
+                                     "--log-level", log_level, "--force", "--colour", terminal ? "always" : "never"};
   if (!report.empty()) sink_argv.insert(sink_argv.end(), {"--report", report});
   if (!vm.count("quiet") && !vm.count("report") && !report.empty())
     std::cerr << "ramify: the report is " << report << " (--report FILE to choose, --no-report for none)\n";
@@ -235,8 +244,7 @@ int run_command(const Arguments& args) {
   if (!keys.empty()) sink_argv.insert(sink_argv.end(), {"--keys", keys});
   const std::vector<std::string> broker_argv{
       exe, "broker", "--bind", broker_address, "--log-level", log_level, "--spec-file", spec_file, "--progress",
-      vm.count("quiet") ? "off" : vm["progress"].as<std::string>(), "--progress-interval",
-      std::to_string(static_cast<double>(progress_interval.count()) / 1000)};
+      progress == Progress::Mode::off ? "off" : "feed"};
 
   on_stop_signal([](int signal) {
     g_stop_signal = signal;
@@ -244,15 +252,18 @@ int run_command(const Arguments& args) {
   });
   setenv(kStopWithParentVariable, std::to_string(getpid()).c_str(), 1);
   // The broker binds first, so that the sink's subscription to it is up at once.
-  RunProcesses run{ChildProcess(broker_argv, {}, {}, true), ChildProcess(sink_argv, {}, {}, true), {}};
+  RunProcesses run{ChildProcess(broker_argv, console.pipes(RunConsole::Rank::broker), true),
+                   ChildProcess(sink_argv, console.pipes(RunConsole::Rank::sink), true), {}};
   for (std::uint64_t i = 0; i < workers; ++i) {
     std::vector<std::string> argv{exe, "worker", "--broker", broker_address, "--sink", sink_address, "--concurrency",
                                   std::to_string(concurrency), "--connect-timeout", "30",
                                   "--log-level", log_level};
     if (!keys.empty()) argv.insert(argv.end(), {"--keys", keys});
-    run.workers.emplace_back(std::move(argv), std::string{}, std::string{}, true);
+    run.workers.emplace_back(std::move(argv), console.pipes(RunConsole::Rank::worker), true);
   }
   unsetenv(kStopWithParentVariable);
+  console.close_child_ends();
+  console.start();
 
   int signals_handled = 0;
   std::optional<std::chrono::steady_clock::time_point> sink_left_at;
@@ -261,7 +272,7 @@ int run_command(const Arguments& args) {
     const int signals = g_stop_signals.load();
     if (signals != signals_handled) {
       if (signals_handled > 0 || signals >= 2) {  // a second Ctrl-C: everything ends now
-        std::cerr << "ramify: " << StopRequest::signal_text(g_stop_signal) << " again: ending every process now\n";
+        console.error("ramify: " + StopRequest::signal_text(g_stop_signal) + " again: ending every process now\n");
         run.kill_all();
         return 128 + g_stop_signal;
       }
@@ -274,10 +285,11 @@ int run_command(const Arguments& args) {
     if (sink_status && !sink_left_at) sink_left_at = std::chrono::steady_clock::now();
     const bool sink_concluded = sink_status && (*sink_status == kExitOk || *sink_status == kExitFailed);
     if (sink_status && (!sink_concluded || std::chrono::steady_clock::now() - *sink_left_at > std::chrono::seconds(5))) {
+      run.kill_all();
+      console.finish();  // every line of the daemons first: this one is the last
       if (*sink_status != kExitUsage)
         std::cerr << "ramify: error: the sink ended (" << describe_status(*sink_status)
                   << ") before the run did; stopping the run: the report is incomplete\n";
-      run.kill_all();
       return *sink_status == kExitUsage ? kExitUsage : kExitFailed;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -288,6 +300,7 @@ int run_command(const Arguments& args) {
     return kExitUsage;
   }
   run.wait_for_the_rest(log);
+  console.finish();
   log->debug("every process of the run exited");
   if (*status > 128) return *status;  // stopped by a signal
   return *status == kExitOk ? kExitOk : kExitFailed;

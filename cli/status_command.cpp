@@ -18,6 +18,14 @@ namespace po = boost::program_options;
 namespace ramify {
 namespace {
 
+// Nodes curated so far that neither failed nor were skipped. Failures are
+// counted as they are reported, curated nodes with the workers' heartbeats:
+// for a moment the first may run ahead.
+std::uint64_t nodes_ok(const StatusReply& s) {
+  const std::uint64_t not_ok = s.nodes_failed + s.nodes_skipped;
+  return s.nodes > not_ok ? s.nodes - not_ok : 0;
+}
+
 std::string broker_json(const StatusReply& s) {
   JsonObject by_state;
   for (const auto& [state, count] : s.assignments_by_state) by_state.field(state, count);
@@ -38,7 +46,7 @@ std::string broker_json(const StatusReply& s) {
   workers += "]";
   JsonObject nodes;
   nodes.field("curated", s.nodes)
-      .field("ok", s.nodes - s.nodes_failed - s.nodes_skipped)
+      .field("ok", nodes_ok(s))
       .field("failed", s.nodes_failed)
       .field("skipped", s.nodes_skipped);
   JsonObject out;
@@ -49,6 +57,7 @@ std::string broker_json(const StatusReply& s) {
       .raw("assignments_by_state", by_state.str())
       .raw("nodes", nodes.str())
       .field("failures", s.failures)
+      .field("run_failures", s.run_failures)
       .field("workers_alive", static_cast<std::uint64_t>(s.workers_alive))
       .raw("workers", workers)
       .field("first_failure", s.first_failure)
@@ -66,8 +75,11 @@ void print_broker(const StatusReply& s) {
     sep = ", ";
   }
   std::cout << (sep == ", " ? ")" : "") << "\n";
-  std::cout << fmt::format("nodes: {} curated (ok {}, failed {}, skipped {})\n", s.nodes,
-                           s.nodes - s.nodes_failed - s.nodes_skipped, s.nodes_failed, s.nodes_skipped);
+  std::cout << fmt::format("nodes: {} curated (ok {}, failed {}, skipped {})\n", s.nodes, nodes_ok(s), s.nodes_failed,
+                           s.nodes_skipped);
+  if (s.run_failures > 0)
+    std::cout << fmt::format("failures: {} ({} of nodes, {} of the run: quarantined assignments, its finalize)\n",
+                             s.failures, s.nodes_failed, s.run_failures);
   std::cout << fmt::format("workers: {} alive of {}\n", s.workers_alive, s.workers.size());
   for (const WorkerInfo& w : s.workers)
     std::cout << fmt::format("  {:<28} host {:<12} pid {:<7} slots {:<3} running {:<3} heard {:.1f} s ago  {}\n", w.id,

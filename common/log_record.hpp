@@ -28,7 +28,7 @@ struct LogRecord {
   std::string search_key;      // labels from the root, joined by '/'
   std::uint64_t assignment = 0;
   std::uint32_t attempt = 0;
-  std::vector<std::pair<std::string, std::string>> fields;  // structured results
+  std::vector<Field> fields;   // structured results
 
   bool operator==(const LogRecord&) const = default;
 };

@@ -65,6 +65,16 @@ struct Hello {
   MSGPACK_DEFINE(version, worker_id, host, pid, slots)
 };
 
+// How far a worker is with one assignment it runs: nodes curated so far.
+struct AssignmentCounts {
+  std::uint64_t id = 0;
+  std::uint32_t attempt = 0;
+  std::uint64_t nodes = 0;
+  std::uint64_t skipped = 0;
+  bool operator==(const AssignmentCounts&) const = default;
+  MSGPACK_DEFINE(id, attempt, nodes, skipped)
+};
+
 // Worker -> broker, every heartbeat interval.
 struct Heartbeat {
   static constexpr const char* kType = "HEARTBEAT";
@@ -75,8 +85,9 @@ struct Heartbeat {
   std::uint64_t last_seq = 0;   // highest log sequence number produced
   std::uint64_t acked_seq = 0;  // highest contiguous sequence number the sink acknowledged
   bool aborted = false;         // the worker has seen the abort
+  std::vector<AssignmentCounts> counts;  // nodes curated so far in what it runs (progress per node)
   bool operator==(const Heartbeat&) const = default;
-  MSGPACK_DEFINE(version, worker_id, free_slots, running, last_seq, acked_seq, aborted)
+  MSGPACK_DEFINE(version, worker_id, free_slots, running, last_seq, acked_seq, aborted, counts)
 };
 
 struct Started {
@@ -239,10 +250,11 @@ struct StatusReply {
   std::uint64_t nodes_failed = 0;
   std::vector<WorkerInfo> workers;
   double elapsed_seconds = 0;
+  std::uint64_t run_failures = 0;  // failures of no node: failures == nodes_failed + run_failures
   bool operator==(const StatusReply&) const = default;
   MSGPACK_DEFINE(version, run_id, state, assignments, assignments_done, assignments_failed, assignments_running, nodes,
                  failures, workers_alive, first_failure, exit_status, assignments_by_state, nodes_skipped,
-                 nodes_failed, workers, elapsed_seconds)
+                 nodes_failed, workers, elapsed_seconds, run_failures)
 };
 
 // A worker's answer to a status request (on its optional status endpoint).

@@ -17,6 +17,33 @@ void read_field(const msgpack::object& o, std::uint32_t i, T& out) {
   if (i < o.via.array.size) o.via.array.ptr[i].convert(out);
 }
 
+// A record's fields: element `keys` holds [key, value] pairs, element `types`
+// (a later addition, so possibly absent) each field's type; a field without
+// one is text.
+inline void read_fields(const msgpack::object& o, std::uint32_t keys, std::uint32_t types,
+                        std::vector<ramify::Field>& out) {
+  out.clear();
+  if (keys >= o.via.array.size) return;
+  const msgpack::object& pairs = o.via.array.ptr[keys];
+  if (pairs.type != msgpack::type::ARRAY) throw msgpack::type_error();
+  out.resize(pairs.via.array.size);
+  for (std::uint32_t i = 0; i < pairs.via.array.size; ++i) {
+    const msgpack::object& pair = pairs.via.array.ptr[i];
+    if (pair.type != msgpack::type::ARRAY || pair.via.array.size != 2) throw msgpack::type_error();
+    pair.via.array.ptr[0].convert(out[i].key);
+    pair.via.array.ptr[1].convert(out[i].value);
+    out[i].type = ramify::FieldType::text;  // `out` may be reused storage
+  }
+  if (types >= o.via.array.size) return;
+  const msgpack::object& kinds = o.via.array.ptr[types];
+  if (kinds.type != msgpack::type::ARRAY) throw msgpack::type_error();
+  for (std::uint32_t i = 0; i < kinds.via.array.size && i < out.size(); ++i) {
+    const unsigned type = kinds.via.array.ptr[i].as<unsigned>();
+    if (type > static_cast<unsigned>(ramify::FieldType::boolean)) throw msgpack::type_error();
+    out[i].type = static_cast<ramify::FieldType>(type);
+  }
+}
+
 // Converts a small unsigned integer to an enum, rejecting values above `max`.
 template <class E>
 E to_enum(const msgpack::object& o, unsigned max) {
@@ -110,7 +137,7 @@ struct convert<ramify::LogRecord> {
     read_field(o, 10, r.search_key);
     read_field(o, 11, r.assignment);
     read_field(o, 12, r.attempt);
-    read_field(o, 13, r.fields);
+    ramify::wire::read_fields(o, 13, 14, r.fields);
     return o;
   }
 };
@@ -119,7 +146,7 @@ template <>
 struct pack<ramify::LogRecord> {
   template <typename Stream>
   packer<Stream>& operator()(packer<Stream>& p, const ramify::LogRecord& r) const {
-    p.pack_array(14);
+    p.pack_array(15);
     p.pack(r.kind);
     p.pack(r.status);
     p.pack(r.severity);
@@ -133,7 +160,14 @@ struct pack<ramify::LogRecord> {
     p.pack(r.search_key);
     p.pack(r.assignment);
     p.pack(r.attempt);
-    p.pack(r.fields);
+    p.pack_array(static_cast<std::uint32_t>(r.fields.size()));
+    for (const ramify::Field& field : r.fields) {
+      p.pack_array(2);
+      p.pack(field.key);
+      p.pack(field.value);
+    }
+    p.pack_array(static_cast<std::uint32_t>(r.fields.size()));
+    for (const ramify::Field& field : r.fields) p.pack(static_cast<unsigned>(field.type));
     return p;
   }
 };

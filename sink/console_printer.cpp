@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include "common/record_fields.hpp"
+
 namespace ramify {
 namespace {
 
@@ -34,8 +36,16 @@ std::string ConsolePrinter::format(const std::string& worker, const LogRecord& r
   if (r.kind == RecordKind::outcome) tag = r.status == Status::failed ? "FAILED" : r.status == Status::ok ? "OK" : "SKIPPED";
   std::snprintf(head, sizeof head, "%s.%03d %-7s", clock, static_cast<int>((r.ts_us / 1000) % 1000), tag);
   std::string line = head;
-  line += " " + printable(r.search_key.empty() ? worker : r.search_key) + ": ";
-  line += printable(r.kind == RecordKind::outcome && r.status == Status::failed ? r.err : r.msg);
+  // The node as the report names it (container_id); rows of no node name their sender.
+  line += " " + printable(r.container_id.empty() ? worker : r.container_id) + ": ";
+  if (r.kind == RecordKind::outcome && r.status == Status::failed) {
+    line += printable(r.err);
+  } else if (!r.err.empty() && r.err != r.msg) {  // a finding: "finding: <what was found>"
+    line += printable(r.msg.empty() ? r.err : r.msg + ": " + r.err);
+  } else {
+    line += printable(r.msg);
+  }
+  if (r.kind == RecordKind::log) line += printable(fields_text(r.fields));  // a subtree summary's figures
   return line;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
-// Human-readable lines for log rows and failed outcomes (coloured on a terminal).
+// Human-readable lines for log rows and failed outcomes (coloured on a
+// terminal): the node as the report's container_id names it, a finding's
+// text, and the fields a log row carries (a subtree summary's figures).
 
 #include <cstdio>
 #include <string>

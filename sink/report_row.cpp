@@ -2,6 +2,7 @@
 
 #include "common/errors.hpp"
 #include "common/json_text.hpp"
+#include "common/record_fields.hpp"
 
 namespace ramify {
 
@@ -26,17 +27,11 @@ Severity severity_named(const std::string& text) {
   return enum_named(text, {Severity::debug, Severity::info, Severity::warning, Severity::error}, Severity::info);
 }
 
-std::string results_json(const LogRecord& record) {
-  JsonObject results;
-  for (const auto& [key, value] : record.fields) results.field(key, value);
-  return results.str();
-}
+std::string results_json(const LogRecord& record) { return fields_json(record.fields); }
 
-std::vector<std::pair<std::string, std::string>> results_from_json(const std::string& text) {
-  std::vector<std::pair<std::string, std::string>> fields;
-  if (text.empty()) return fields;
-  for (const auto& member : parse_json(text).members) fields.emplace_back(member.key, member.text);
-  return fields;
+std::vector<Field> results_from_json(const std::string& text) {
+  if (text.empty()) return {};
+  return fields_from_json(parse_json(text));
 }
 
 void append_report_row_json(std::string& out, const ReportRow& row) {
@@ -89,8 +84,7 @@ ReportRow report_row_from_json(const JsonValue& json) {
   r.ts_us = parse_iso8601_utc(json.get("ts"));
   r.assignment = json.get_uint("assignment");
   r.attempt = static_cast<std::uint32_t>(json.get_uint("attempt"));
-  if (const JsonValue* results = json.find("results"))
-    for (const auto& member : results->members) r.fields.emplace_back(member.key, member.text);
+  if (const JsonValue* results = json.find("results")) r.fields = fields_from_json(*results);
   return out;
 }
 

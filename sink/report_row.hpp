@@ -26,9 +26,10 @@ std::string report_row_json(const ReportRow& row);
 void append_report_row_json(std::string& out, const ReportRow& row);
 ReportRow report_row_from_json(const JsonValue& row);
 
-// `results` as one JSON object ("{}" when there are none), and back.
+// `results` as one JSON object ("{}" when there are none; numbers and
+// booleans as JSON numbers and booleans), and back.
 std::string results_json(const LogRecord& record);
-std::vector<std::pair<std::string, std::string>> results_from_json(const std::string& text);
+std::vector<Field> results_from_json(const std::string& text);
 
 // Enumerations from their report names (the inverse of to_string).
 RecordKind kind_named(const std::string& text);

@@ -6,10 +6,47 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include "common/record_fields.hpp"
+
 namespace ramify {
+
+namespace {
+
+bool is_finding(const LogRecord& record) {
+  return record.kind == RecordKind::log && record.msg == "finding" && !record.err.empty();
+}
+
+}  // namespace
+
+void RunSummary::Listed::add(Failure item) {
+  ++count_by_attempt[{item.attempt.id, item.attempt.attempt}];
+  if (kept.size() < kKept) kept.push_back(std::move(item));
+}
+
+void RunSummary::Listed::drop(const std::set<std::pair<std::uint64_t, std::uint32_t>>& attempts) {
+  for (const auto& key : attempts) count_by_attempt.erase(key);
+  std::erase_if(kept, [&](const Failure& f) { return attempts.count({f.attempt.id, f.attempt.attempt}) > 0; });
+}
+
+std::vector<std::string> RunSummary::Listed::first(std::size_t limit) const {
+  std::vector<Failure> sorted = kept;
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Failure& a, const Failure& b) { return a.ts_us < b.ts_us; });
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < sorted.size() && i < limit; ++i) out.push_back(sorted[i].text);
+  return out;
+}
+
+std::uint64_t RunSummary::Listed::count() const {
+  std::uint64_t n = 0;
+  for (const auto& [attempt, count] : count_by_attempt) n += count;
+  return n;
+}
 
 void RunSummary::add(const std::string& worker, const LogRecord& record) {
   ++records_per_worker_[worker];
+  if (is_finding(record))
+    findings_.add(Failure{record.ts_us, record.container_type + " " + record.container_id + ": " + record.err,
+                          AssignmentRef{record.assignment, record.attempt}});
   if (record.kind != RecordKind::outcome) return;
   const auto depth = static_cast<std::size_t>(std::count(record.search_key.begin(), record.search_key.end(), '/'));
   auto [it, inserted] = levels_.try_emplace(record.container_type);
@@ -20,17 +57,20 @@ void RunSummary::add(const std::string& worker, const LogRecord& record) {
     case Status::failed: ++counts.failed; break;
     case Status::skipped: ++counts.skipped; break;
   }
-  if (record.status == Status::failed && failures_.size() < 10000)
-    failures_.push_back(Failure{record.ts_us, record.container_type + " " + record.container_id + ": " + record.err,
-                                AssignmentRef{record.assignment, record.attempt}});
+  if (record.status == Status::failed)
+    failures_.add(Failure{record.ts_us, record.container_type + " " + record.container_id + ": " + record.err,
+                          AssignmentRef{record.assignment, record.attempt}});
 }
 
 void RunSummary::add_final(const LogRecord& record) {
   std::string line = record.container_id.empty() ? "" : record.container_type + " " + record.container_id + ": ";
   line += record.err.empty() ? record.msg : record.err;
-  for (const auto& [key, value] : record.fields) line += " " + key + "=" + value;
-  if (record.severity == Severity::error && failures_.size() < 10000)
-    failures_.push_back(Failure{record.ts_us, line, AssignmentRef{}});
+  line += fields_text(record.fields);
+  if (is_finding(record)) {
+    findings_.add(Failure{record.ts_us, line, AssignmentRef{}});
+  } else if (record.severity == Severity::error) {
+    failures_.add(Failure{record.ts_us, line, AssignmentRef{}});
+  }
   final_lines_.push_back(std::move(line));
 }
 
@@ -39,7 +79,8 @@ void RunSummary::drop_attempts(const std::vector<AssignmentRef>& attempts) {
   for (const auto& a : attempts) drop.emplace(a.id, a.attempt);
   for (auto& [level, counts] : levels_)
     for (const auto& key : drop) counts.by_attempt.erase(key);
-  std::erase_if(failures_, [&](const Failure& f) { return drop.count({f.attempt.id, f.attempt.attempt}) > 0; });
+  failures_.drop(drop);
+  findings_.drop(drop);
 }
 
 std::vector<std::pair<std::string, StatusCounts>> RunSummary::by_level() const {
@@ -73,20 +114,19 @@ StatusCounts RunSummary::totals() const {
   return sum;
 }
 
-std::vector<std::string> RunSummary::failures(std::size_t limit) const {
-  std::vector<Failure> sorted = failures_;
-  std::stable_sort(sorted.begin(), sorted.end(), [](const Failure& a, const Failure& b) { return a.ts_us < b.ts_us; });
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < sorted.size() && i < limit; ++i) out.push_back(sorted[i].text);
-  return out;
-}
+std::vector<std::string> RunSummary::failures(std::size_t limit) const { return failures_.first(limit); }
+std::uint64_t RunSummary::failure_count() const { return failures_.count(); }
+std::vector<std::string> RunSummary::findings(std::size_t limit) const { return findings_.first(limit); }
+std::uint64_t RunSummary::finding_count() const { return findings_.count(); }
 
 std::string RunSummary::render(const Footer& footer) const {
   std::ostringstream out;
   const StatusCounts total = totals();
   const bool stopped = footer.broker_failure.starts_with("stopped by ");
-  out << fmt::format("\nramify run {}: {}\n", footer.run_id,
-                     footer.status == 0 ? "ok" : stopped ? footer.broker_failure : "FAILED");
+  const std::uint64_t finding_total = finding_count();
+  const std::string found = finding_total > 0 ? fmt::format(" ({} finding(s))", finding_total) : "";
+  out << fmt::format("\nramify run {}: {}{}\n", footer.run_id,
+                     footer.status == 0 ? "ok" : stopped ? footer.broker_failure : "FAILED", found);
   out << fmt::format("  {:<16}{:>10}{:>10}{:>10}\n", "level", "ok", "failed", "skipped");
   for (const auto& [level, c] : by_level())
     out << fmt::format("  {:<16}{:>10}{:>10}{:>10}\n", level, c.ok, c.failed, c.skipped);
@@ -99,12 +139,24 @@ std::string RunSummary::render(const Footer& footer) const {
     for (std::size_t i = 0; i < shown; ++i) out << "  " << final_lines_[i] << "\n";
     if (shown < final_lines_.size()) out << "  (" << final_lines_.size() - shown << " more in the report)\n";
   }
-  auto failed = failures(5);
+  constexpr std::size_t kListed = 5;
+  auto failed = failures(kListed);
   if (failed.empty() && !footer.broker_failure.empty())
     out << (stopped ? "the run was " : "first failure: ") << footer.broker_failure << "\n";
   if (!failed.empty()) {
     out << "first failure: " << failed.front() << "\n";
     for (std::size_t i = 1; i < failed.size(); ++i) out << "   also failed: " << failed[i] << "\n";
+    const std::uint64_t failed_total = failure_count();
+    if (failed_total > failed.size())
+      out << fmt::format("   and {} more failure(s): {} in all (status \"failed\" in the report)\n",
+                         failed_total - failed.size(), failed_total);
+  }
+  if (finding_total > 0) {
+    auto found_list = findings(kListed);
+    out << fmt::format("findings: {} (log rows with msg \"finding\" in the report)\n", finding_total);
+    for (const auto& text : found_list) out << "  " << text << "\n";
+    if (finding_total > found_list.size())
+      out << fmt::format("  and {} more finding(s)\n", finding_total - found_list.size());
   }
   out << "records per worker:";
   for (const auto& [worker, count] : records_per_worker_) out << " " << worker << "=" << count;

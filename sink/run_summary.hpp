@@ -1,9 +1,11 @@
 #pragma once
-// What the sink prints at the end of a run: nodes by level and status,
-// failures, records per worker, and records lost.
+// What the sink prints at the end of a run: nodes by level and status, the
+// first failures and findings (with how many more there are), records per
+// worker, and records lost.
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,10 @@ class RunSummary {
   const std::map<std::string, std::uint64_t>& records_per_worker() const { return records_per_worker_; }
   // Failed outcomes, earliest first: "container_type container_id: err".
   std::vector<std::string> failures(std::size_t limit) const;
+  std::uint64_t failure_count() const;
+  // Findings (ctx.finding(): log rows with msg "finding"), earliest first.
+  std::vector<std::string> findings(std::size_t limit) const;
+  std::uint64_t finding_count() const;
 
   struct Footer {
     std::string run_id;
@@ -54,12 +60,24 @@ class RunSummary {
     std::string text;
     AssignmentRef attempt;
   };
+  // Up to kKept texts, and how many there are per attempt (attempts run
+  // again are dropped from both).
+  struct Listed {
+    static constexpr std::size_t kKept = 10000;
+    std::vector<Failure> kept;
+    std::map<std::pair<std::uint64_t, std::uint32_t>, std::uint64_t> count_by_attempt;
+    void add(Failure item);
+    void drop(const std::set<std::pair<std::uint64_t, std::uint32_t>>& attempts);
+    std::vector<std::string> first(std::size_t limit) const;
+    std::uint64_t count() const;
+  };
   struct LevelCounts {
     std::size_t depth = 0;
     std::map<std::pair<std::uint64_t, std::uint32_t>, StatusCounts> by_attempt;
   };
   std::map<std::string, LevelCounts> levels_;
-  std::vector<Failure> failures_;
+  Listed failures_;
+  Listed findings_;
   std::map<std::string, std::uint64_t> records_per_worker_;
   std::vector<std::string> final_lines_;
 };

@@ -227,7 +227,7 @@ void ChecksumCurator::curate(const Node& node, Context& ctx) {
     return;
   }
   ctx.record("sha256", digest.hex);
-  ctx.record("bytes", std::to_string(digest.bytes));
+  ctx.record("bytes", digest.bytes);
 
   if (manifest_path_.empty()) return;
   auto it = by_path_.find(node.id);

@@ -24,6 +24,8 @@ struct SlotEvent {
   AssignmentRef assignment;
   std::uint32_t record_count = 0;  // records
   std::string records;             // records: encode_records() bytes
+  std::uint32_t outcomes = 0;          // records: how many are outcome rows (curated nodes)
+  std::uint32_t skipped_outcomes = 0;  // records: how many of those are skipped
   NodeFailed failed;               // node_failed
   Done done;                       // done
 };

@@ -14,8 +14,8 @@ std::string describe(const InventoryTotals& t) {
 
 }  // namespace
 
-std::vector<std::pair<std::string, std::string>> InventoryTotals::fields() const {
-  return {{"nodes", std::to_string(nodes)}, {"files", std::to_string(files)}, {"bytes", std::to_string(bytes)}};
+std::vector<Field> InventoryTotals::fields() const {
+  return {make_field("nodes", nodes), make_field("files", files), make_field("bytes", bytes)};
 }
 
 InventoryTotals InventoryTotals::from(const std::vector<std::pair<std::string, std::string>>& fields) {
@@ -38,7 +38,7 @@ void InventoryCurator::curate(const Node& node, Context& ctx) {
   const InventoryTotals own{1, node.is_file ? 1u : 0u, size_of(node)};
   if (node.is_file) {
     open_[node.parent].add(own);
-    ctx.record("bytes", std::to_string(own.bytes));
+    ctx.record("bytes", own.bytes);
   } else {
     open_[node.id].add(own);
   }
@@ -48,7 +48,7 @@ void InventoryCurator::leave(const Node& node, Context& ctx) {
   auto it = open_.find(node.id);
   const InventoryTotals totals = it == open_.end() ? InventoryTotals{} : it->second;
   if (it != open_.end()) open_.erase(it);
-  for (const auto& [key, value] : totals.fields()) ctx.record(key, value);
+  for (Field& field : totals.fields()) ctx.record_field(std::move(field));
   open_[node.parent].add(totals);  // the parent is left later, in this assignment or on the broker
 }
 
@@ -67,7 +67,7 @@ void InventoryCurator::finalize_run(const std::vector<AssignmentResult>& results
   }
   for (const auto& [id, node] : shallow_roots) {
     const InventoryTotals& t = totals[id];
-    ctx.log_about(node, Severity::info, describe(t), t.fields());
+    ctx.log_fields_about(node, Severity::info, describe(t), t.fields());
   }
 }
 

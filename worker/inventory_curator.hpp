@@ -24,7 +24,7 @@ struct InventoryTotals {
     files += other.files;
     bytes += other.bytes;
   }
-  std::vector<std::pair<std::string, std::string>> fields() const;
+  std::vector<Field> fields() const;
   static InventoryTotals from(const std::vector<std::pair<std::string, std::string>>& fields);
 };
 

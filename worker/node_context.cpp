@@ -1,5 +1,6 @@
 #include "worker/node_context.hpp"
 
+#include "common/record_fields.hpp"
 #include "worker/record_buffer.hpp"
 
 namespace ramify {
@@ -46,6 +47,13 @@ void NodeContext::finding(std::string_view error) {
 
 void NodeContext::log_about(const Node& node, Severity severity, std::string_view message,
                             const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::vector<Field> text_fields;
+  for (const auto& [key, value] : fields) text_fields.push_back(Field{key, value, FieldType::text});
+  log_fields_about(node, severity, message, text_fields);
+}
+
+void NodeContext::log_fields_about(const Node& node, Severity severity, std::string_view message,
+                                   const std::vector<Field>& fields) {
   LogRecord r = base_record(RecordKind::log);
   r.container_type = node.level;
   r.container_id = node.id;
@@ -57,18 +65,23 @@ void NodeContext::log_about(const Node& node, Severity severity, std::string_vie
     r.err = r.msg;
     r.resolved = false;
   }
-  r.fields = fields;
+  for (const Field& field : fields) r.fields.push_back(Field{field.key, field.value, written_type(field)});
   services_.records.add(std::move(r));
 }
 
 void NodeContext::record(std::string_view key, std::string_view value) {
-  for (auto& field : fields_) {
-    if (field.first == key) {
-      field.second = std::string(value);
+  record_field(Field{std::string(key), std::string(value), FieldType::text});
+}
+
+void NodeContext::record_field(Field field) {
+  field.type = written_type(field);  // a value that does not fit its type is text
+  for (auto& existing : fields_) {
+    if (existing.key == field.key) {
+      existing = std::move(field);
       return;
     }
   }
-  fields_.emplace_back(std::string(key), std::string(value));
+  fields_.push_back(std::move(field));
 }
 
 void NodeContext::fail(std::string_view error) {

@@ -30,6 +30,10 @@ class NodeContext : public Context {
   void log_about(const Node& node, Severity severity, std::string_view message,
                  const std::vector<std::pair<std::string, std::string>>& fields) override;
   void record(std::string_view key, std::string_view value) override;
+  void record_field(Field field) override;
+  void log_fields_about(const Node& node, Severity severity, std::string_view message,
+                        const std::vector<Field>& fields) override;
+  using Context::record;  // record(key, number)
   void fail(std::string_view error) override;
   void skip(std::string_view reason) override;
   const std::vector<Node>& ancestors() const override;
@@ -47,7 +51,7 @@ class NodeContext : public Context {
   const std::string& failure_text() const { return err_; }
   // The outcome row of the node (call once, after the hooks ran).
   LogRecord outcome() const;
-  const std::vector<std::pair<std::string, std::string>>& fields() const { return fields_; }
+  const std::vector<Field>& fields() const { return fields_; }
   std::size_t findings() const { return findings_; }
 
  private:
@@ -61,7 +65,7 @@ class NodeContext : public Context {
   Status status_ = Status::ok;
   std::string err_;
   std::string msg_;
-  std::vector<std::pair<std::string, std::string>> fields_;
+  std::vector<Field> fields_;
   mutable std::optional<std::vector<Node>> ancestors_;
   Data no_data_;
   std::vector<Node> no_children_;

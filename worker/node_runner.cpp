@@ -82,7 +82,8 @@ bool NodeRunner::visit(WalkFrame& frame, const ChildListing& listing) {
   records_.add(ctx.outcome());
   if (hooks_.flush_each_node) records_.flush();
   if (is_root) {
-    root_fields_ = ctx.fields();
+    root_fields_.clear();
+    for (const Field& field : ctx.fields()) root_fields_.emplace_back(field.key, field.value);
     root_data_ = frame.data;
   }
 
@@ -110,7 +111,7 @@ void NodeRunner::leave(WalkFrame& frame) {
     records_.add(std::move(summary));
   }
   if (&frame == root_frame_)
-    for (const auto& field : ctx.fields()) root_fields_.push_back(field);
+    for (const Field& field : ctx.fields()) root_fields_.emplace_back(field.key, field.value);
   if (ctx.status() == Status::failed) {
     ctx.error("leaving the subtree failed: " + ctx.failure_text());
     ++counts_.failures;

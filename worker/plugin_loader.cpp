@@ -67,9 +67,10 @@ CuratorPtr load_plugin(const std::string& path, const CuratorOptions& options) {
     auto* abi = reinterpret_cast<ramify_abi_version_fn*>(find_symbol(handle, "ramify_curator_abi_version"));
     if (!abi) throw ConfigError(where + ": not a ramify curator plugin (no ramify_curator_abi_version)");
     const int version = abi();
-    if (version != kCuratorAbiVersion)
+    if (version < kOldestCuratorAbiVersion || version > kCuratorAbiVersion)
       throw ConfigError(where + " was built for curator ABI " + std::to_string(version) + "; this ramify needs ABI " +
-                        std::to_string(kCuratorAbiVersion) + " (rebuild it against include/ramify/curator.hpp)");
+                        std::to_string(kOldestCuratorAbiVersion) + " to " + std::to_string(kCuratorAbiVersion) +
+                        " (rebuild it against include/ramify/curator.hpp)");
 
     create = reinterpret_cast<ramify_create_curator_fn*>(find_symbol(handle, "ramify_create_curator"));
     if (!create) throw ConfigError(where + ": not a ramify curator plugin (no ramify_create_curator)");
@@ -81,6 +82,9 @@ CuratorPtr load_plugin(const std::string& path, const CuratorOptions& options) {
   Curator* curator = nullptr;
   try {
     curator = create(&options);
+  } catch (const std::out_of_range& e) {  // options.at("key") of an option the job does not set, say
+    throw ConfigError(where + ": its constructor threw std::out_of_range (" + one_line(e.what()) +
+                      "): a [curator] option it needs may be missing from the job");
   } catch (const std::exception& e) {
     throw ConfigError(where + ": " + one_line(e.what()));
   } catch (...) {

@@ -42,10 +42,11 @@ using CuratorPtr = std::unique_ptr<Curator, CuratorDeleter>;
 // Throws ConfigError with one line:
 //   plugin P: cannot load: <why, from dlerror>
 //   plugin P: not a ramify curator plugin (no ramify_curator_abi_version)
-//   plugin P was built for curator ABI 7; this ramify needs ABI 1 (rebuild it against include/ramify/curator.hpp)
+//   plugin P was built for curator ABI 7; this ramify needs ABI 1 to 2 (rebuild it against include/ramify/curator.hpp)
 //   plugin P: not a ramify curator plugin (no ramify_create_curator)      (or ramify_destroy_curator)
 //   plugin P: ramify_create_curator returned nothing
-//   plugin P: <what() of an exception thrown while creating the curator>
+//   plugin P: its constructor threw std::out_of_range (map::at): a [curator] option it needs may be missing from the job
+//   plugin P: <what() of any other exception thrown while creating the curator>
 CuratorPtr load_plugin(const std::string& path, const CuratorOptions& options);
 
 }  // namespace ramify

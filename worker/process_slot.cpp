@@ -159,7 +159,7 @@ void ProcessSlot::finish_child(bool finalize) {
     while (auto frame = read_frame(child_.fd)) {
       if (frame->first == SlotFrame::records) {
         auto records = unpack_frame<SlotRecords>(frame->second);
-        push_records(records.records, records.count);
+        push_records(records);
       }
       if (frame->first == SlotFrame::finalized) break;
     }
@@ -167,12 +167,14 @@ void ProcessSlot::finish_child(bool finalize) {
   stop_child();
 }
 
-void ProcessSlot::push_records(const std::string& records, std::uint32_t count) {
+void ProcessSlot::push_records(const SlotRecords& records) {
   SlotEvent event;
   event.kind = SlotEvent::Kind::records;
   event.slot = index_;
-  event.record_count = count;
-  event.records = records;
+  event.record_count = records.count;
+  event.records = records.records;
+  event.outcomes = records.outcomes;
+  event.skipped_outcomes = records.skipped_outcomes;
   events_.push(std::move(event));
 }
 
@@ -255,7 +257,7 @@ ProcessSlot::Ending ProcessSlot::serve(const Assign& assignment, Done& part, std
     switch (frame->first) {
       case SlotFrame::records: {
         auto records = unpack_frame<SlotRecords>(frame->second);
-        push_records(records.records, records.count);
+        push_records(records);
         break;
       }
       case SlotFrame::node_failed: {
@@ -339,7 +341,7 @@ void ProcessSlot::report_death(const Assign& assignment, Done& part, std::uint64
     outcome.resolved = false;
     outcome.assignment = assignment.id;
     outcome.attempt = assignment.attempt;
-    push_records(encode_records({outcome}), 1);
+    push_records(SlotRecords{1, encode_records({outcome}), 1, 0});
     SlotEvent failed;
     failed.kind = SlotEvent::Kind::node_failed;
     failed.slot = index_;

@@ -18,6 +18,7 @@
 #include "worker/event_queue.hpp"
 #include "worker/fork_server.hpp"
 #include "worker/slot.hpp"
+#include "worker/slot_channel.hpp"
 #include "worker/slot_progress.hpp"
 
 namespace ramify {
@@ -53,7 +54,7 @@ class ProcessSlot : public Slot {
   Ending serve(const Assign& assignment, Done& total, std::uint64_t& visits);
   void report_death(const Assign& assignment, Done& total, std::uint64_t& visits, const std::string& why);
   std::string death_reason(int status) const;
-  void push_records(const std::string& records, std::uint32_t count);
+  void push_records(const SlotRecords& records);
   void finish_child(bool finalize);
 
   std::size_t index_;

@@ -22,6 +22,11 @@ void RecordBuffer::flush() {
   event.kind = SlotEvent::Kind::records;
   event.slot = slot_;
   event.record_count = static_cast<std::uint32_t>(pending_.size());
+  for (const LogRecord& record : pending_) {
+    if (record.kind != RecordKind::outcome) continue;
+    ++event.outcomes;
+    if (record.status == Status::skipped) ++event.skipped_outcomes;
+  }
   event.records = encode_records(pending_);
   pending_.clear();
   events_.push(std::move(event));

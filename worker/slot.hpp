@@ -27,6 +27,9 @@ class Slot {
 
   // The main thread's view, updated from events.
   std::optional<AssignmentRef> running;
+  // Nodes of `running` curated so far (outcome rows handed over), and how many were skipped.
+  std::uint64_t curated = 0;
+  std::uint64_t curated_skipped = 0;
 };
 
 }  // namespace ramify

@@ -36,7 +36,9 @@ struct SlotAssign {
 struct SlotRecords {
   std::uint32_t count = 0;
   std::string records;  // encode_records() bytes
-  MSGPACK_DEFINE(count, records)
+  std::uint32_t outcomes = 0;          // outcome rows among them
+  std::uint32_t skipped_outcomes = 0;  // skipped ones among those
+  MSGPACK_DEFINE(count, records, outcomes, skipped_outcomes)
 };
 
 struct SlotRecycle {

@@ -38,7 +38,8 @@ class ChannelEvents : public EventSink {
   void push(SlotEvent event) override {
     switch (event.kind) {
       case SlotEvent::Kind::records:
-        send(SlotFrame::records, pack_frame(SlotRecords{event.record_count, std::move(event.records)}));
+        send(SlotFrame::records, pack_frame(SlotRecords{event.record_count, std::move(event.records), event.outcomes,
+                                                        event.skipped_outcomes}));
         break;
       case SlotEvent::Kind::node_failed:
         send(SlotFrame::node_failed, encode(event.failed));

@@ -107,7 +107,7 @@ void ValidateCurator::curate(const Node& node, Context& ctx) {
 
   if (findings.empty()) return;
   for (const auto& text : findings) ctx.finding(text);
-  ctx.record("violations", std::to_string(findings.size()));
+  ctx.record("violations", findings.size());
   if (fail_on_violation_) ctx.fail(std::to_string(findings.size()) + " violation(s): " + findings.front());
 }
 

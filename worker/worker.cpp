@@ -249,7 +249,8 @@ struct Worker::Impl {
     if (reason != StopReason::none) return;
     reason = why;
     waiting.clear();
-    if (!kill_reason.empty()) log->warn("killed: {}", kill_reason);
+    // Info: the failure is on the console once already (the sink prints it), and the broker says the run stops.
+    if (!kill_reason.empty()) log->info("killed: {}", kill_reason);
     const bool abort = why != StopReason::finished;
     for (auto& slot : slots) {
       if (abort) slot->cancel_all();
@@ -264,6 +265,7 @@ struct Worker::Impl {
     for (auto& slot : slots) {
       if (waiting.empty()) return;
       if (slot->running) continue;
+      slot->curated = slot->curated_skipped = 0;
       slot->assign(std::move(waiting.front()));
       waiting.pop_front();
     }
@@ -285,6 +287,10 @@ struct Worker::Impl {
           batch.count = event.record_count;
           batch.records = std::move(event.records);
           next_seq += event.record_count;
+          if (slots[event.slot]->running) {  // finalize's records come after the slot's last assignment
+            slots[event.slot]->curated += event.outcomes;
+            slots[event.slot]->curated_skipped += event.skipped_outcomes;
+          }
           SpooledBatch spooled{batch.first_seq, batch.count, encode(batch), batch.records.size()};
           if (sink_subscribed) send_frames(*logs, {LogBatch::kType, spooled.message});
           spool.append(std::move(spooled));
@@ -417,6 +423,8 @@ struct Worker::Impl {
     for (auto& slot : slots) {
       if (slot->running) {
         hb.running.push_back(*slot->running);
+        hb.counts.push_back(AssignmentCounts{slot->running->id, slot->running->attempt, slot->curated,
+                                             slot->curated_skipped});
       } else {
         ++idle;
       }

@@ -55,7 +55,7 @@ class ParticipantsCurator : public ramify::Curator {
     auto is_session = [this](const ramify::Node& child) { return child.level == session_level_; };
     const auto sessions = std::count_if(ctx.children().begin(), ctx.children().end(), is_session);
     ctx.record("participant_id", node.label);
-    ctx.record("sessions", std::to_string(sessions));
+    ctx.record("sessions", sessions);  // a number in the report
   }
 
   void finalize_run(const std::vector<ramify::AssignmentResult>& results, ramify::Context& ctx) override {

@@ -8,6 +8,9 @@
 // `[job] plugin = /path/libx.so` load it on every worker (and on the broker,
 // for finalize_run). Build it against this header only.
 
+#include <charconv>
+#include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <istream>
 #include <map>
@@ -15,6 +18,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -22,8 +26,13 @@
 
 namespace ramify {
 
-// Bumped whenever this header changes in a way that breaks compiled plugins.
-inline constexpr int kCuratorAbiVersion = 1;
+// Bumped whenever this header changes. A ramify loads plugins built for any
+// version from kOldestCuratorAbiVersion on: a version only appends virtual
+// functions to Context, so an older plugin never calls what it does not know.
+//   1: the first.
+//   2: Context::record_field and Context::log_fields_about (typed fields).
+inline constexpr int kCuratorAbiVersion = 2;
+inline constexpr int kOldestCuratorAbiVersion = 1;
 
 enum class Severity : unsigned char { debug = 0, info = 1, warning = 2, error = 3 };
 enum class Status : unsigned char { ok = 0, failed = 1, skipped = 2 };
@@ -35,6 +44,34 @@ using Data = std::map<std::string, std::string>;
 
 // The keys of the job spec's [curator] section.
 using CuratorOptions = std::map<std::string, std::string>;
+
+// How the report writes a structured field's value: a JSON string, number or boolean.
+enum class FieldType : unsigned char { text = 0, integer = 1, real = 2, boolean = 3 };
+
+// One structured field: its key, its value as text (a number in decimal,
+// a boolean as true or false) and its type.
+struct Field {
+  std::string key;
+  std::string value;
+  FieldType type = FieldType::text;
+  bool operator==(const Field&) const = default;
+};
+
+// A field from a number or a bool (what Context::record(key, number) records).
+// A real that is not finite (NaN, infinity) has no JSON number: it is text.
+template <class T>
+  requires std::is_arithmetic_v<T>
+Field make_field(std::string_view key, T value) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return Field{std::string(key), value ? "true" : "false", FieldType::boolean};
+  } else {
+    char text[64];
+    const auto end = std::to_chars(text, text + sizeof text, value).ptr;
+    FieldType type = FieldType::integer;
+    if constexpr (std::is_floating_point_v<T>) type = std::isfinite(value) ? FieldType::real : FieldType::text;
+    return Field{std::string(key), std::string(text, end), type};
+  }
+}
 
 // What a curator sees of the engine while it handles one node (or, without a
 // node, in finalize() and finalize_run()).
@@ -50,7 +87,8 @@ class Context {
   // fields (in finalize_run: roll-ups per container, for example).
   virtual void log_about(const Node& node, Severity severity, std::string_view message,
                          const std::vector<std::pair<std::string, std::string>>& fields) = 0;
-  // A structured field on the current node's outcome row (digest, counts...).
+  // A structured field on the current node's outcome row (a digest, a
+  // name...), written as a JSON string; record(key, number) below writes a number.
   virtual void record(std::string_view key, std::string_view value) = 0;
   // Marks the current node failed (the first call's error is kept).
   virtual void fail(std::string_view error) = 0;
@@ -75,6 +113,22 @@ class Context {
   virtual bool cancelled() const = 0;
   // A descriptor that becomes readable when the run is aborted, for poll().
   virtual int cancel_fd() const = 0;
+
+  // ---- ABI 2: appended, so that plugins built for ABI 1 keep working ----
+
+  // A typed structured field on the current node's outcome row.
+  virtual void record_field(Field field) = 0;
+  // log_about() with typed fields.
+  virtual void log_fields_about(const Node& node, Severity severity, std::string_view message,
+                                const std::vector<Field>& fields) = 0;
+
+  // A number (or a bool) on the current node's outcome row, written as a JSON
+  // number (or true / false): ctx.record("bytes", size), ctx.record("ratio", 0.5).
+  template <class T>
+    requires std::is_arithmetic_v<T>
+  void record(std::string_view key, T value) {
+    record_field(make_field(key, value));
+  }
 
   void info(std::string_view message) { log(Severity::info, message); }
   void warn(std::string_view message) { log(Severity::warning, message); }

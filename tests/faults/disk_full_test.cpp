@@ -133,6 +133,8 @@ TEST(Faults, ADiskFullUnderTheJournalFailsTheRunWithTheCause) {
   EXPECT_NE(testing::last_line(run.err()).find("journal " + journal + ": database or disk is full"),
             std::string::npos)
       << run.err();
+  // No failure of a node: the line does not count any ("failed: 0 failure(s); first: journal ..." it said).
+  EXPECT_EQ(testing::last_line(run.err()).find("failure(s)"), std::string::npos) << run.err();
   // What was written is whole, and no node has two outcomes.
   for (const auto& [id, count] : testing::outcome_counts(testing::whole_rows(study.report))) EXPECT_EQ(count, 1) << id;
 }

@@ -13,6 +13,9 @@ target_compile_definitions(ramify_unit_tests PRIVATE
   RAMIFY_WRONG_ABI_PLUGIN="$<TARGET_FILE:ramify_test_wrong_abi>"
   RAMIFY_NO_ABI_PLUGIN="$<TARGET_FILE:ramify_test_no_abi>"
   RAMIFY_THROWING_PLUGIN="$<TARGET_FILE:ramify_test_throwing>"
-  RAMIFY_CREATE_NULL_PLUGIN="$<TARGET_FILE:ramify_test_create_null>")
+  RAMIFY_CREATE_NULL_PLUGIN="$<TARGET_FILE:ramify_test_create_null>"
+  RAMIFY_MISSING_OPTION_PLUGIN="$<TARGET_FILE:ramify_test_missing_option>"
+  RAMIFY_ABI1_PLUGIN="$<TARGET_FILE:ramify_test_abi1>")
 add_dependencies(ramify_unit_tests
-  ramify_participants ramify_test_wrong_abi ramify_test_no_abi ramify_test_throwing ramify_test_create_null)
+  ramify_participants ramify_test_wrong_abi ramify_test_no_abi ramify_test_throwing ramify_test_create_null
+  ramify_test_missing_option ramify_test_abi1)

@@ -21,9 +21,24 @@ class FakeContext : public Context {
   void finding(std::string_view error) override { findings.emplace_back(error); }
   void log_about(const Node& node, Severity severity, std::string_view message,
                  const std::vector<std::pair<std::string, std::string>>& row_fields) override {
-    about.push_back({node, severity, std::string(message), row_fields});
+    std::vector<Field> typed;
+    for (const auto& [key, value] : row_fields) typed.push_back(Field{key, value, FieldType::text});
+    about.push_back({node, severity, std::string(message), row_fields, typed});
   }
-  void record(std::string_view key, std::string_view value) override { fields[std::string(key)] = std::string(value); }
+  void record(std::string_view key, std::string_view value) override {
+    record_field(Field{std::string(key), std::string(value), FieldType::text});
+  }
+  void record_field(Field field) override {
+    field_types[field.key] = field.type;
+    fields[field.key] = field.value;
+  }
+  void log_fields_about(const Node& node, Severity severity, std::string_view message,
+                        const std::vector<Field>& row_fields) override {
+    std::vector<std::pair<std::string, std::string>> texts;
+    for (const Field& field : row_fields) texts.emplace_back(field.key, field.value);
+    about.push_back({node, severity, std::string(message), texts, row_fields});
+  }
+  using Context::record;
   void fail(std::string_view error) override {
     if (status != Status::failed) err = std::string(error);
     status = Status::failed;
@@ -55,6 +70,7 @@ class FakeContext : public Context {
     err.clear();
     msg.clear();
     fields.clear();
+    field_types.clear();
     findings.clear();
     logs.clear();
     about.clear();
@@ -65,6 +81,7 @@ class FakeContext : public Context {
     Severity severity;
     std::string message;
     std::vector<std::pair<std::string, std::string>> fields;
+    std::vector<Field> typed_fields;
   };
 
   // Set up by the test.
@@ -80,6 +97,7 @@ class FakeContext : public Context {
   std::string err;
   std::string msg;
   std::map<std::string, std::string> fields;
+  std::map<std::string, FieldType> field_types;
   std::vector<std::string> findings;
   std::vector<Entry> logs;
   std::vector<About> about;

@@ -33,7 +33,8 @@ LogRecord sample_record() {
   r.search_key = "proj/sub-01/a b.nii";
   r.assignment = 7;
   r.attempt = 2;
-  r.fields = {{"sha256", "abc"}};
+  r.fields = {{"sha256", "abc"}, {"bytes", "109", FieldType::integer}, {"ratio", "0.5", FieldType::real},
+              {"ok", "true", FieldType::boolean}};
   return r;
 }
 
@@ -57,7 +58,7 @@ TEST(Codec, RoundTripsEveryMessageType) {
   expect_round_trip(assign);
   expect_round_trip(Cancel{kProtocolVersion, 3, 2});
   expect_round_trip(Hello{kProtocolVersion, "w1", "host", 123, 4});
-  expect_round_trip(Heartbeat{kProtocolVersion, "w1", 2, {{1, 1}, {4, 2}}, 99, 90, true});
+  expect_round_trip(Heartbeat{kProtocolVersion, "w1", 2, {{1, 1}, {4, 2}}, 99, 90, true, {{1, 1, 40, 3}}});
   expect_round_trip(Started{kProtocolVersion, 3, 1});
   expect_round_trip(NodeFailed{kProtocolVersion, 3, 1, "sub-01/x", "file", "boom"});
   expect_round_trip(Done{kProtocolVersion, 3, 1, 10, 1, 2, 55, false, {{"files", "3"}}, {{"k", "v"}}});

@@ -56,7 +56,13 @@ TEST(TailFilter, ParsesSeverities) {
 }
 
 TEST(Progress, FormatsFiguresRateAndEta) {
-  ProgressFigures f{10, 4, 2, 500, 1, 3};
+  ProgressFigures f;
+  f.assignments = 10;
+  f.assignments_done = 4;
+  f.assignments_running = 2;
+  f.nodes = 500;
+  f.failures = 1;
+  f.workers = 3;
   EXPECT_EQ(Progress::format(f, std::chrono::seconds(20)),
             "progress: assignments 4/10 done, 2 running | nodes 500 (25/s) | failures 1 | workers 3 | ETA 0:30");
   f.assignments_done = 10;

@@ -173,7 +173,7 @@ TEST(PluginLoaderTest, FinalizeRunFailsWhenTheTableCannotBeWritten) {
 TEST(PluginLoaderTest, WrongAbiIsRefusedBeforeCreating) {
   const std::string message = load_error(kWrongAbi);
   EXPECT_EQ(message, "plugin " + kWrongAbi +
-                         " was built for curator ABI 999; this ramify needs ABI 1"
+                         " was built for curator ABI 999; this ramify needs ABI 1 to 2"
                          " (rebuild it against include/ramify/curator.hpp)");
   EXPECT_EQ(message.find('\n'), std::string::npos);
 }

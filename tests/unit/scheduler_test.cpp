@@ -180,7 +180,7 @@ TEST_F(SchedulerTest, AnAssignmentTheWorkerNeverMentionsIsDispatchedAgain) {
   s->hello(hello("w1", 1), t0);
   auto d = s->next_dispatches(t0).at(0);
   bool known = false;
-  Heartbeat hb{kProtocolVersion, "w1", 1, {}, 0, 0, false};
+  Heartbeat hb{kProtocolVersion, "w1", 1, {}, 0, 0, false, {}};
   s->heartbeat(hb, t0 + 500ms, known);
   EXPECT_TRUE(known);
   EXPECT_EQ(s->assignments()[0].state, AssignmentState::dispatched);  // still within the grace period
@@ -192,7 +192,7 @@ TEST_F(SchedulerTest, AnAssignmentTheWorkerNeverMentionsIsDispatchedAgain) {
 TEST_F(SchedulerTest, AForgottenWorkerIsToldToCancelWhatItRuns) {
   make(0);
   bool known = true;
-  auto cancel = s->heartbeat(Heartbeat{kProtocolVersion, "ghost", 0, {{0, 1}}, 0, 0, false}, t0, known);
+  auto cancel = s->heartbeat(Heartbeat{kProtocolVersion, "ghost", 0, {{0, 1}}, 0, 0, false, {}}, t0, known);
   EXPECT_FALSE(known);
   EXPECT_EQ(cancel, (std::vector<AssignmentRef>{{0, 1}}));
 }
