@@ -41,6 +41,17 @@ struct Daemons {
   }
 };
 
+// Waits for a run to end with exit 0 and a complete report; the workers its rows name.
+std::set<std::string> workers_of_a_clean_run(Daemons& d) {
+  std::set<std::string> workers;
+  auto status = d.broker->wait_for(60s);
+  EXPECT_TRUE(status.has_value() && *status == 0) << d.broker->err();
+  EXPECT_TRUE(d.sink->wait_for(10s).has_value());
+  testing::expect_complete_report(d.study);
+  for (const auto& row : testing::whole_rows(d.study.report)) workers.insert(row.get("worker"));
+  return workers;
+}
+
 TEST(Faults, ASinkKilledMidRunAndNotRestartedFailsTheRunWithTheCause) {
   FaultStudy study(6, 10);
   Daemons d(study);
@@ -90,13 +101,7 @@ TEST(Faults, TwoWorkersGivenOneIdBothCountAndTheReportIsComplete) {
   d.start_broker("broker");
   d.start_sink();
   for (int i = 0; i < 2; ++i) d.start_worker({"--id", "copied"});
-  auto status = d.broker->wait_for(60s);
-  ASSERT_TRUE(status.has_value());
-  EXPECT_EQ(*status, 0) << d.broker->err();
-  ASSERT_TRUE(d.sink->wait_for(10s).has_value());
-  testing::expect_complete_report(study);
-  std::set<std::string> workers;
-  for (const auto& row : testing::whole_rows(study.report)) workers.insert(row.get("worker"));
+  const std::set<std::string> workers = workers_of_a_clean_run(d);
   EXPECT_EQ(workers.size(), 2u) << "two processes, two identities";
   for (const auto& worker : workers) EXPECT_EQ(worker.rfind("copied-", 0), 0u) << worker;
 }
@@ -111,13 +116,7 @@ TEST(Faults, AWorkerRestartedByItsNannyUnderOneIdLosesNoRow) {
   pid_t victim = 0;
   ASSERT_TRUE(eventually([&] { return (victim = testing::busy_worker(study.progress)) != 0; }, 10s));
   ::kill(victim, SIGKILL);  // the nanny starts the worker again
-  auto status = d.broker->wait_for(60s);
-  ASSERT_TRUE(status.has_value());
-  EXPECT_EQ(*status, 0) << d.broker->err();
-  ASSERT_TRUE(d.sink->wait_for(10s).has_value());
-  testing::expect_complete_report(study);
-  std::set<std::string> workers;
-  for (const auto& row : testing::whole_rows(study.report)) workers.insert(row.get("worker"));
+  const std::set<std::string> workers = workers_of_a_clean_run(d);
   EXPECT_EQ(workers.size(), 2u) << "the restarted process writes under its own identity";
   EXPECT_TRUE(d.workers[0]->wait_for(20s).has_value());
 }
