@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/number_flags.hpp"
 #include "common/address.hpp"
 #include "common/config_client.hpp"
 #include "common/errors.hpp"
@@ -137,7 +138,7 @@ int status_command(const Arguments& args) {
       ("sink", po::value<std::string>(), "the sink: HOST[:PORT_BASE] or ipc://PREFIX")
       ("worker", po::value<std::string>(), "a worker's status endpoint (its --status)")
       ("json", "one JSON object, for scripts")
-      ("timeout", po::value<double>()->default_value(2), "seconds to wait for the answer")
+      ("timeout", po::value<std::string>()->default_value("2"), "seconds to wait for the answer (0.1 to 3600)")
       ("keys", po::value<std::string>(), "CURVE keys folder: client.key and the daemon's .pub");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(options).run(), vm);
@@ -151,7 +152,7 @@ int status_command(const Arguments& args) {
     return vm.count("help") ? kExitOk : kExitUsage;
   }
   const bool json = vm.count("json") > 0;
-  const auto timeout = std::chrono::milliseconds(std::llround(vm["timeout"].as<double>() * 1000));
+  const auto timeout = seconds_flag(vm, "timeout", 0.1, 3600);
   zmq::context_t context(1);
   const Security security(vm.count("keys") ? vm["keys"].as<std::string>() : "", "client");
   try {

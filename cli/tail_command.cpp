@@ -6,8 +6,10 @@
 #include <boost/program_options.hpp>
 #include <cmath>
 #include <iostream>
+#include <limits>
 
 #include "cli/commands.hpp"
+#include "cli/number_flags.hpp"
 #include "cli/tail_filter.hpp"
 #include "common/address.hpp"
 #include "common/codec.hpp"
@@ -36,9 +38,9 @@ int tail_command(const Arguments& args) {
       ("failures", "only failed outcomes and error records")
       ("logs", "only log records (no outcome rows)")
       ("json", "one JSON object per record, as in the .jsonl report")
-      ("count", po::value<std::uint64_t>(), "leave after this many records")
+      ("count", po::value<std::string>(), "leave after this many records (1 or more)")
       ("follow", "keep following after the run ends (the next run on the same sink)")
-      ("timeout", po::value<double>()->default_value(10), "seconds to wait for the sink to answer before giving up")
+      ("timeout", po::value<std::string>()->default_value("10"), "seconds to wait for the sink to answer before giving up (0.1 to 86400)")
       ("keys", po::value<std::string>(), "CURVE keys folder: client.key and sink.pub");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(options).run(), vm);
@@ -66,7 +68,8 @@ int tail_command(const Arguments& args) {
   filter.logs_only = vm.count("logs") > 0;
   const bool json = vm.count("json") > 0;
   const bool follow = vm.count("follow") > 0;
-  const std::uint64_t limit = vm.count("count") ? vm["count"].as<std::uint64_t>() : 0;
+  const std::uint64_t limit = vm.count("count") ? count_flag(vm, "count", 1, std::numeric_limits<std::uint64_t>::max()) : 0;
+  const auto answer_timeout = seconds_flag(vm, "timeout", 0.1, 86400);
   ConsolePrinter printer(stdout, isatty(STDOUT_FILENO) != 0);
 
   zmq::context_t context(1);
@@ -85,7 +88,7 @@ int tail_command(const Arguments& args) {
   auto watch = std::make_unique<HandshakeWatch>(context, socket, "the sink at " + endpoint, security.enabled());
   socket.connect(endpoint);
   const auto answer_deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(std::llround(vm["timeout"].as<double>() * 1000));
+      std::chrono::steady_clock::now() + answer_timeout;
   on_stop_signal([](int) { g_stop_tail = true; });
 
   std::uint64_t shown = 0;
@@ -99,7 +102,7 @@ int tail_command(const Arguments& args) {
         watch.reset();
       } else if (std::chrono::steady_clock::now() >= answer_deadline) {
         std::cerr << "ramify tail: no answer from the sink at " << endpoint << " within "
-                  << vm["timeout"].as<double>() << " s\n";
+                  << static_cast<double>(answer_timeout.count()) / 1000 << " s\n";
         return kExitFailed;
       }
     }

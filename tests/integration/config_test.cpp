@@ -145,6 +145,13 @@ TEST(Config, WorkersAndConcurrencyAreRangeChecked) {
   expect_usage_error(testing::run_ramify({"worker", "--broker", "ipc://" + dir.str() + "/b", "--connect-timeout", "-5"},
                                          dir.str()),
                      "--connect-timeout must be a number of seconds from 0 to 10000000, not '-5'");
+  const std::string broker = "ipc://" + dir.str() + "/b";
+  expect_usage_error(testing::run_ramify({"status", "--broker", broker, "--timeout", "-1"}, dir.str()),
+                     "--timeout must be a number of seconds from 0.1 to 3600, not '-1'");
+  expect_usage_error(testing::run_ramify({"tail", "--sink", broker, "--timeout", "0"}, dir.str()),
+                     "--timeout must be a number of seconds from 0.1 to 86400, not '0'");
+  expect_usage_error(testing::run_ramify({"tail", "--sink", broker, "--count", "-3"}, dir.str()),
+                     "--count must be a whole number from 1 to 18446744073709551615, not '-3'");
   // Nothing was started: no temporary folder of a run is left.
   for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
     EXPECT_FALSE(entry.path().filename().string().starts_with("ramify-")) << entry.path();
