@@ -46,6 +46,7 @@ struct Broker::Impl {
   bool kill_sent = false;
   SinkWatch sink{""};
   Clock::time_point sink_deadline{};
+  Clock::time_point workerless_since{};  // since when no worker has been alive (fail_without_workers)
   int stops_handled = 0;
   bool leave_now = false;  // a second stop: no more waiting for anyone
   std::uint64_t bad_messages = 0;
@@ -124,6 +125,7 @@ struct Broker::Impl {
 
     sink = SinkWatch(run_id);
     sink_deadline = Clock::now() + options.sink_timeout;
+    workerless_since = Clock::now();
     log->info("run {}: {} assignment(s), listening on {}", run_id, scheduler->assignments().size(), address.text());
     const bool often = options.progress == Progress::Mode::line || options.progress == Progress::Mode::feed;
     progress = std::make_unique<Progress>(options.progress,
@@ -411,6 +413,20 @@ struct Broker::Impl {
     return false;
   }
 
+  // A run whose work may be dispatched but that has no live worker for
+  // --worker-wait fails with that cause, rather than waiting forever.
+  void fail_without_workers(Clock::time_point now) {
+    if (scheduler->state() != RunState::running || scheduler->any_live_worker() ||
+        !(options.no_sink || sink.joined())) {
+      workerless_since = now;
+      return;
+    }
+    if (now - workerless_since >= options.worker_wait)
+      scheduler->abort("no live worker for " + std::to_string(options.worker_wait.count() / 1000) +
+                       " s with work left (start `ramify worker --broker HOST`, or give the broker a longer "
+                       "--worker-wait)");
+  }
+
   // ---- the loop ----
 
   // Serves every socket until `done()` or `deadline`; heartbeats on the way.
@@ -430,6 +446,7 @@ struct Broker::Impl {
         next_beat = now + interval;
       }
       if (may_dispatch(now)) dispatch();
+      fail_without_workers(now);
       broadcast_kill_if_aborted();
       sync_journal();
       progress->tick(Clock::now(), [this] { return figures(); });

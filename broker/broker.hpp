@@ -27,6 +27,9 @@ struct BrokerOptions {
   // How long to wait at the start for a sink to join before the run fails.
   std::chrono::milliseconds sink_timeout{60000};
   bool no_sink = false;  // run deliberately without a sink: no report is written
+  // How long the run may have no live worker while work is left (counted
+  // from when work may be dispatched) before it fails.
+  std::chrono::milliseconds worker_wait{600000};
   std::string keys;            // CURVE keys folder ("" = the spec's [job] keys, else none)
   bool require_auth = false;   // refuse to start without keys (also [job] require_auth)
   Progress::Mode progress = Progress::Mode::off;

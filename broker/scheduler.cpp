@@ -392,6 +392,10 @@ std::vector<std::string> Scheduler::live_workers() const {
   return out;
 }
 
+bool Scheduler::any_live_worker() const {
+  return std::any_of(workers_.begin(), workers_.end(), [](const auto& entry) { return entry.second.alive; });
+}
+
 std::size_t Scheduler::count(AssignmentState state) const {
   return static_cast<std::size_t>(std::count_if(assignments_.begin(), assignments_.end(),
                                                 [state](const AssignmentStatus& a) { return a.state == state; }));

@@ -159,6 +159,7 @@ class Scheduler {
   const std::vector<AssignmentStatus>& assignments() const { return assignments_; }
   const std::map<std::string, WorkerStatus>& workers() const { return workers_; }
   std::vector<std::string> live_workers() const;
+  bool any_live_worker() const;
   std::size_t count(AssignmentState state) const;
   std::uint32_t idle_slots() const;
   std::size_t queued() const { return queue_.size(); }

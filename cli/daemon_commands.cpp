@@ -95,6 +95,7 @@ int broker_command(const Arguments& args) {
       ("report-timeout", po::value<std::string>()->default_value("30"), "seconds to wait at the end for the sink's confirmation that the report is complete")
       ("sink-timeout", po::value<std::string>()->default_value("60"), "seconds to wait at the start for a sink to join; nothing is dispatched before one has")
       ("no-sink", "run without a sink: no report is written, and the run's status does not depend on one")
+      ("worker-wait", po::value<std::string>()->default_value("600"), "seconds the run may have no live worker while work is left before it fails (1 to 10000000)")
       ("progress", po::value<std::string>()->default_value("off"), "auto | line | plain | off: progress on standard error (feed: figures on standard output, for ramify run)")
       ("keys", po::value<std::string>(), "CURVE keys folder (ramify keygen): every socket authenticated and encrypted")
       ("require-auth", "refuse to start without keys")
@@ -119,6 +120,7 @@ int broker_command(const Arguments& args) {
   broker_options.report_timeout = seconds_option(vm, "report-timeout");
   broker_options.sink_timeout = seconds_option(vm, "sink-timeout");
   broker_options.no_sink = vm.count("no-sink") > 0;
+  broker_options.worker_wait = seconds_flag(vm, "worker-wait", 1, kMaxSeconds);
   if (broker_options.report_timeout.count() <= 0 && !broker_options.no_sink)
     throw ConfigError("--report-timeout must be more than 0 (to run without a sink, say --no-sink)");
   broker_options.progress = parse_progress_mode(vm["progress"].as<std::string>(), isatty(STDERR_FILENO) != 0);

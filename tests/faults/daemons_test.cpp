@@ -148,6 +148,22 @@ TEST(Faults, ABrokerRestartedWithoutItsJournalEndsEveryDaemonWithTheCause) {
       << d.broker->err();
 }
 
+TEST(Faults, ARunWhoseWorkersNeverComeFailsAfterWorkerWaitWithTheCause) {
+  FaultStudy study(2, 2);
+  Daemons d(study);
+  d.start_broker("broker", {"--worker-wait", "2"});
+  d.start_sink();
+  auto broker_status = d.broker->wait_for(30s);
+  ASSERT_TRUE(broker_status.has_value()) << "the broker waits forever for workers";
+  EXPECT_EQ(*broker_status, 1);
+  EXPECT_NE(testing::last_line(d.broker->err()).find("no live worker for 2 s with work left"), std::string::npos)
+      << d.broker->err();
+  auto sink_status = d.sink->wait_for(30s);
+  ASSERT_TRUE(sink_status.has_value());
+  EXPECT_EQ(*sink_status, 1);
+  EXPECT_NE(d.sink->out().find("no live worker"), std::string::npos) << d.sink->out();
+}
+
 TEST(Faults, ASinkWhoseBrokerIsGoneEndsAfterBrokerWait) {
   FaultStudy study(6, 10);
   Daemons d(study);
