@@ -107,6 +107,8 @@ void check_keys_take_effect(const JobSpec& spec) {
   job_keys_for({"timeout", "retries", "skip_exit"}, curator == "exec", "curator = exec", curator_is);
   job_keys_for({"slot_memory_limit", "max_nodes_per_slot"}, isolation == "process", "isolation = process",
                " (isolation is " + isolation + ")");
+  const std::string split = spec.get("job", "split");
+  job_keys_for({"split_above"}, split != "off", "split = auto or on", " (split is off)");
   section_for("exec", curator == "exec", "curator = exec");
   section_for("checksum", curator == "checksum", "curator = checksum");
   section_for("validate", curator == "validate", "curator = validate");

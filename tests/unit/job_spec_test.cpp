@@ -233,6 +233,9 @@ TEST(JobSpec, KeysThatDoNothingForTheCuratorOrIsolationAreErrors) {
             "[job] slot_memory_limit does nothing unless isolation = process (isolation is thread)");
   EXPECT_EQ(override_error({"root=/a", "max_nodes_per_slot=100", "isolation=thread"}),
             "[job] max_nodes_per_slot does nothing unless isolation = process (isolation is thread)");
+  EXPECT_EQ(override_error({"root=/a", "split=off", "split_above=500"}),
+            "[job] split_above does nothing unless split = auto or on (split is off)");
+  EXPECT_EQ(override_error({"root=/a", "split=on", "split_above=500"}), "");
   EXPECT_EQ(override_error({"root=/a", "curator=exec", "exec.file=x", "checksum.verify=/sums"}),
             "[checksum] verify does nothing unless curator = checksum (the curator is exec)");
   EXPECT_EQ(override_error({"root=/a", "curator=checksum", "validate.subject=^sub-"}),
