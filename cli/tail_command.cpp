@@ -101,6 +101,10 @@ int tail_command(const Arguments& args) {
       if (watch->connected()) {
         watch.reset();
       } else if (std::chrono::steady_clock::now() >= answer_deadline) {
+        if (auto dropped = watch->dropped()) {
+          std::cerr << "ramify tail: " << *dropped << "\n";
+          return kExitFailed;
+        }
         std::cerr << "ramify tail: no answer from the sink at " << endpoint << " within "
                   << static_cast<double>(answer_timeout.count()) / 1000 << " s\n";
         return kExitFailed;

@@ -68,6 +68,7 @@ std::pair<std::string, std::string> ConfigClient::request(const std::string& typ
     total += wait;
     wait = std::min(wait * 2, std::max(kLongestTry, timeout_));
   }
+  throw_if_dropped();
   throw TimeoutError(fmt::format("no answer from {} within {:.1f} s ({} {})", describe(),
                                  std::chrono::duration<double>(total).count(), tries_, tries_ == 1 ? "try" : "tries"));
 }
@@ -85,7 +86,13 @@ std::pair<std::string, std::string> ConfigClient::request_until(const std::strin
     said = true;
     wait = std::min(wait * 2, std::max(kLongestTry, timeout_));
   }
+  throw_if_dropped();
   throw TimeoutError("no answer from " + describe());
+}
+
+void ConfigClient::throw_if_dropped() {
+  if (!watch_) return;
+  if (auto dropped = watch_->dropped()) throw ConfigError(*dropped);
 }
 
 }  // namespace ramify

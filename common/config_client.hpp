@@ -68,6 +68,8 @@ class ConfigClient {
   std::optional<std::pair<std::string, std::string>> try_once(const std::string& type, const std::string& body,
                                                               Clock::time_point deadline);
   void reconnect();
+  // At a deadline: handshakes that were only ever dropped explain the silence (ConfigError).
+  void throw_if_dropped();
   std::string describe() const { return "the " + server_ + " at " + endpoint_; }
 
   zmq::context_t& context_;

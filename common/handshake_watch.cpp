@@ -32,7 +32,10 @@ void HandshakeWatch::read_events() {
     std::memcpy(&kind, event.data(), sizeof kind);
     std::memcpy(&value, static_cast<const char*>(event.data()) + 2, sizeof value);
     switch (kind) {
-      case ZMQ_EVENT_HANDSHAKE_SUCCEEDED: connected_ = true; break;
+      case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+        connected_ = true;
+        drops_ = 0;
+        break;
       case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
         failure_ = server_ + " refused our key (it is not in its allowed list, or not of a role it admits there)";
         break;
@@ -45,9 +48,7 @@ void HandshakeWatch::read_events() {
         }
         break;
       case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
-        // A CURVE server that cannot read our hello drops the connection.
-        if (with_keys_ && !connected_)
-          failure_ = server_ + " dropped our handshake: the server key we have for it does not match its key";
+        if (with_keys_ && !connected_) ++drops_;
         break;
       default: break;
     }
@@ -57,6 +58,13 @@ void HandshakeWatch::read_events() {
 std::optional<std::string> HandshakeWatch::failure() {
   read_events();
   return failure_;
+}
+
+std::optional<std::string> HandshakeWatch::dropped() {
+  read_events();
+  if (connected_ || drops_ == 0) return std::nullopt;
+  return server_ + " dropped our handshake " + std::to_string(drops_) + (drops_ == 1 ? " time" : " times") +
+         ": the server key we have for it does not match its key (or nothing answers behind a port proxy)";
 }
 
 bool HandshakeWatch::connected() {

@@ -256,6 +256,32 @@ TEST(KeyRoles, AWorkerJoinsAndTheRunCompletesThroughA400msRoundTrip) {
   EXPECT_EQ(outcomes, 1u + 2u + 6u);
 }
 
+// A port proxy whose broker is not up yet accepts and closes, as Docker's
+// does: with keys that looks like a dropped handshake, which must not make a
+// worker that came early give up.
+TEST(KeyRoles, AWorkerThatComesBeforeTheBrokerBehindAProxyWaitsForIt) {
+  TempDir dir;
+  const std::string root = make_tree(dir, 2, 2);
+  const std::string report = (dir.path() / "r.jsonl").string();
+  const std::string keys = (dir.path() / "keys").string();
+  ASSERT_EQ(testing::run_ramify({"keygen", keys}, dir.str()).exit_code, 0);
+  const std::string prefix = dir.str() + "/broker";
+  testing::DelayProxy proxy({{0, prefix + ".work"}, {2, prefix + ".config"}, {3, prefix + ".control"}}, 0ms);
+  Background worker(dir.str(), "worker", {"worker", "--broker", proxy.address(), "--sink", ipc(dir, "sink"),
+                                          "--keys", keys, "--connect-timeout", "60"});
+  ASSERT_TRUE(eventually([&] { return proxy.accepted() >= 3; }, 20s)) << worker.err();
+  Background broker(dir.str(), "broker", {"broker", "--bind", ipc(dir, "broker"), "--root", root, "--levels",
+                                          "project,subject", "--keys", keys});
+  Background sink(dir.str(), "sink", {"sink", "--bind", ipc(dir, "sink"), "--broker", ipc(dir, "broker"), "--report",
+                                      report, "-q", "--keys", keys});
+  auto status = broker.wait_for(60s);
+  ASSERT_TRUE(status.has_value()) << broker.err() << worker.err();
+  EXPECT_EQ(*status, 0) << broker.err() << worker.err();
+  auto worker_status = worker.wait_for(30s);
+  ASSERT_TRUE(worker_status.has_value());
+  EXPECT_EQ(*worker_status, 0) << worker.err();
+}
+
 TEST(KeyRoles, AnOldKeysFolderStillWorksAndKeygenUpgradesIt) {
   TempDir dir;
   const std::string keys = (dir.path() / "keys").string();

@@ -64,6 +64,9 @@ class DelayProxy {
 
   // "127.0.0.1:BASE": what a worker gives as --broker.
   std::string address() const { return "127.0.0.1:" + std::to_string(base_); }
+  // Connections accepted so far, including those closed at once because
+  // nothing listened behind the proxy yet (as Docker's port proxy does).
+  int accepted() const { return accepted_.load(); }
 
  private:
   struct Listener {
@@ -140,6 +143,7 @@ class DelayProxy {
       for (auto& l : listeners_) {
         if (fds[i++].revents & POLLIN) {
           const int client = ::accept4(l.fd, nullptr, nullptr, SOCK_CLOEXEC);
+          if (client >= 0) ++accepted_;
           const int server = client < 0 ? -1 : connect_unix(l.target);
           if (server < 0) {
             if (client >= 0) ::close(client);
@@ -175,6 +179,7 @@ class DelayProxy {
   std::vector<Pair> pairs_;
   int base_ = 0;
   std::atomic<bool> stop_{false};
+  std::atomic<int> accepted_{0};
   std::thread thread_;
 };
 
