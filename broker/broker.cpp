@@ -194,7 +194,7 @@ struct Broker::Impl {
     log->error("run aborted: {}; stopping every worker", scheduler->stop_reason());
     publish(kill);
     const std::string body = encode(kill);
-    for (const auto& worker : scheduler->live_workers()) send_to_worker(worker, "KILL", body);
+    for (const auto& worker : scheduler->live_workers()) send_to_worker(worker, kKillWorker, body);
   }
 
   // ---- receiving ----
@@ -245,13 +245,13 @@ struct Broker::Impl {
         scheduler->hello(hello, now);
         log->info("worker {} joined ({} slot(s), host {}, pid {})", worker, hello.slots, hello.host, hello.pid);
         if (scheduler->state() == RunState::aborted)
-          send_to_worker(worker, "KILL",
+          send_to_worker(worker, kKillWorker,
                          encode(Kill{kProtocolVersion, run_id, "", scheduler->first_failure(), !sink.error().empty()}));
       } else if (type == Heartbeat::kType) {
         bool known = false;
         for (const AssignmentRef& ref : scheduler->heartbeat(decode<Heartbeat>(body), now, known))
           send_to_worker(worker, Cancel::kType, encode(Cancel{kProtocolVersion, ref.id, ref.attempt}));
-        if (!known) send_to_worker(worker, "WHO", encode(Ok{}));
+        if (!known) send_to_worker(worker, kWhoAreYou, encode(Ok{}));
       } else if (type == Started::kType) {
         scheduler->started(worker, decode<Started>(body));
       } else if (type == NodeFailed::kType) {
@@ -580,7 +580,7 @@ struct Broker::Impl {
 
     // Tell every worker the run is over, and wait for their goodbyes.
     const std::string stop_body = encode(Ok{});
-    for (const auto& worker : scheduler->live_workers()) send_to_worker(worker, "STOP", stop_body);
+    for (const auto& worker : scheduler->live_workers()) send_to_worker(worker, kStopWorker, stop_body);
     publish_heartbeat();
     serve_until([&] { return scheduler->live_workers().empty(); }, Clock::now() + options.workers_timeout, stop);
     for (const auto& worker : scheduler->live_workers()) scheduler->worker_lost(worker, "it did not say goodbye");

@@ -318,9 +318,4 @@ std::vector<Node> MemorySource::subtree(const std::string& id) const {
   return out;
 }
 
-std::size_t MemorySource::memory_bytes() const {
-  return arena_.capacity() + records_.capacity() * sizeof(Record) + children_.capacity() * 4 + index_.capacity() * 8 +
-         path_root_.capacity();
-}
-
 }  // namespace ramify

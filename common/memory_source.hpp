@@ -74,8 +74,6 @@ class MemorySource : public HierarchySource {
   // The number of nodes in the subtree of `id`, itself included (0 when unknown).
   std::uint64_t subtree_size(const std::string& id) const;
   std::size_t size() const { return records_.size(); }
-  // Bytes of storage held (records, links, index and strings).
-  std::size_t memory_bytes() const;
 
  private:
   static constexpr std::uint32_t kNone = UINT32_MAX;

@@ -53,6 +53,14 @@ struct Cancel {
   MSGPACK_DEFINE(version, id, attempt)
 };
 
+// Broker -> worker frame types whose bodies are other messages:
+// KILL carries a Kill (below): the run was aborted, stop now;
+// STOP carries an Ok: the run is over, say BYE and leave;
+// WHO carries an Ok: the broker does not know this worker, which says HELLO again.
+inline constexpr const char* kKillWorker = "KILL";
+inline constexpr const char* kStopWorker = "STOP";
+inline constexpr const char* kWhoAreYou = "WHO";
+
 // Worker -> broker: first message of a worker.
 struct Hello {
   static constexpr const char* kType = "HELLO";

@@ -56,9 +56,4 @@ void EventQueue::stop_waiting() {
   budget_freed_.notify_all();
 }
 
-std::size_t EventQueue::used_bytes() const {
-  std::lock_guard lock(mutex_);
-  return used_;
-}
-
 }  // namespace ramify

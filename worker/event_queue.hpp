@@ -56,7 +56,6 @@ class EventQueue : public EventSink {
   void release(std::size_t bytes);
   // From now on pushes never wait (the worker is stopping).
   void stop_waiting();
-  std::size_t used_bytes() const;
 
  private:
   mutable std::mutex mutex_;

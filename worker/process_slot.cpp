@@ -19,9 +19,8 @@ namespace ramify {
 
 ProcessSlot::ProcessSlot(std::size_t index, const JobSpec& spec, EventQueue& events, InputProvider* inputs,
                          ForkServer& forks)
-    : index_(index),
+    : QueuedSlot(index, events),
       spec_(spec),
-      events_(events),
       inputs_(inputs),
       forks_(forks),
       memory_limit_(parse_bytes(spec.get("job", "slot_memory_limit"), "job.slot_memory_limit")) {
@@ -29,65 +28,17 @@ ProcessSlot::ProcessSlot(std::size_t index, const JobSpec& spec, EventQueue& eve
 }
 
 ProcessSlot::~ProcessSlot() {
-  close(false);
-  cancel_all();
-  join();
+  shut_down();
   stop_child();
   unmap_slot_progress(progress_);
   ::close(progress_fd_);
 }
 
-void ProcessSlot::start() { thread_ = std::thread([this] { main(); }); }
+void ProcessSlot::on_taken(bool aborted) { cancel_current_ = aborted; }
 
-void ProcessSlot::assign(Assign assignment) {
-  running = AssignmentRef{assignment.id, assignment.attempt};
-  {
-    std::lock_guard lock(mutex_);
-    next_ = std::move(assignment);
-  }
-  wake_.notify_one();
-}
-
-void ProcessSlot::cancel(const AssignmentRef& ref) {
-  std::lock_guard lock(mutex_);
-  if (next_ && next_->id == ref.id && next_->attempt == ref.attempt) next_.reset();
-  if (current_ && *current_ == ref) {
-    cancel_current_ = true;
-    if (child_.pid > 0) kill(child_.pid, SIGUSR1);
-  }
-}
-
-void ProcessSlot::cancel_running() {
-  std::lock_guard lock(mutex_);
-  next_.reset();
-  if (current_) {
-    cancel_current_ = true;
-    if (child_.pid > 0) kill(child_.pid, SIGUSR1);
-  }
-}
-
-void ProcessSlot::cancel_all() {
-  {
-    std::lock_guard lock(mutex_);
-    cancel_all_ = true;
-    cancel_current_ = true;
-    next_.reset();
-    if (child_.pid > 0) kill(child_.pid, SIGUSR1);
-  }
-  wake_.notify_one();
-}
-
-void ProcessSlot::close(bool finalize) {
-  {
-    std::lock_guard lock(mutex_);
-    closing_ = true;
-    finalize_ = finalize;
-  }
-  wake_.notify_one();
-}
-
-void ProcessSlot::join() {
-  if (thread_.joinable()) thread_.join();
+void ProcessSlot::interrupt() {
+  cancel_current_ = true;
+  if (child_.pid > 0) kill(child_.pid, SIGUSR1);
 }
 
 bool ProcessSlot::spawn() {
@@ -125,35 +76,7 @@ void ProcessSlot::stop_child() {
   }
 }
 
-void ProcessSlot::main() {
-  while (true) {
-    Assign assignment;
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return next_.has_value() || closing_ || cancel_all_; });
-      if (!next_) break;
-      assignment = std::move(*next_);
-      next_.reset();
-      current_ = AssignmentRef{assignment.id, assignment.attempt};
-      cancel_current_ = cancel_all_;
-    }
-    run(assignment);
-    std::lock_guard lock(mutex_);
-    current_.reset();
-  }
-  bool finalize = false;
-  {
-    std::lock_guard lock(mutex_);
-    finalize = finalize_ && !cancel_all_;
-  }
-  finish_child(finalize);
-  SlotEvent exited;
-  exited.kind = SlotEvent::Kind::exited;
-  exited.slot = index_;
-  events_.push(std::move(exited));
-}
-
-void ProcessSlot::finish_child(bool finalize) {
+void ProcessSlot::after_last(bool finalize) {
   if (finalize && child_.pid <= 0) spawn();  // finalize runs in a slot process too
   if (child_.pid > 0 && write_frame(child_.fd, SlotFrame::exit, pack_frame(finalize))) {
     while (auto frame = read_frame(child_.fd)) {

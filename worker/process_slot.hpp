@@ -9,34 +9,20 @@
 // max_nodes_per_slot nodes, a slot process steps aside between nodes and a
 // fresh one takes over: nothing fails.
 
-#include <condition_variable>
-#include <mutex>
-#include <thread>
-
 #include "common/job_spec.hpp"
 #include "worker/context_services.hpp"
 #include "worker/event_queue.hpp"
 #include "worker/fork_server.hpp"
-#include "worker/slot.hpp"
+#include "worker/queued_slot.hpp"
 #include "worker/slot_channel.hpp"
 #include "worker/slot_progress.hpp"
 
 namespace ramify {
 
-class ProcessSlot : public Slot {
+class ProcessSlot : public QueuedSlot {
  public:
   ProcessSlot(std::size_t index, const JobSpec& spec, EventQueue& events, InputProvider* inputs, ForkServer& forks);
   ~ProcessSlot() override;
-  ProcessSlot(const ProcessSlot&) = delete;
-  ProcessSlot& operator=(const ProcessSlot&) = delete;
-
-  void start() override;
-  void assign(Assign assignment) override;
-  void cancel(const AssignmentRef& ref) override;
-  void cancel_running() override;
-  void cancel_all() override;
-  void close(bool finalize) override;
-  void join() override;
 
  private:
   // The slot process now serving, forked on demand.
@@ -45,8 +31,10 @@ class ProcessSlot : public Slot {
     int fd = -1;  // the worker's end of the socket pair
   };
 
-  void main();
-  void run(const Assign& assignment);
+  void on_taken(bool aborted) override;
+  void interrupt() override;  // the slot process is told with SIGUSR1
+  void run(const Assign& assignment) override;
+  void after_last(bool finalize) override;  // finalizes in a slot process, which then ends
   bool spawn();
   void stop_child();
   // Reads frames until done or recycled or the child ended; false when it ended.
@@ -55,24 +43,12 @@ class ProcessSlot : public Slot {
   void report_death(const Assign& assignment, Done& total, std::uint64_t& visits, const std::string& why);
   std::string death_reason(int status) const;
   void push_records(const SlotRecords& records);
-  void finish_child(bool finalize);
 
-  std::size_t index_;
   const JobSpec& spec_;
-  EventQueue& events_;
   InputProvider* inputs_;
   ForkServer& forks_;
   std::uint64_t memory_limit_;
-  std::thread thread_;
-
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::optional<Assign> next_;
-  std::optional<AssignmentRef> current_;
-  bool closing_ = false;
-  bool finalize_ = false;
-  bool cancel_all_ = false;
-  bool cancel_current_ = false;
+  bool cancel_current_ = false;  // guarded by mutex_
   Child child_;  // guarded by mutex_ for the signals sent from other threads
   int progress_fd_ = -1;
   SlotProgress* progress_ = nullptr;

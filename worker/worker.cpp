@@ -339,13 +339,13 @@ struct Worker::Impl {
         Cancel cancel = decode<Cancel>((*frames)[1].to_string_view());
         std::erase_if(waiting, [&](const Assign& a) { return a.id == cancel.id && a.attempt == cancel.attempt; });
         for (auto& slot : slots) slot->cancel(AssignmentRef{cancel.id, cancel.attempt});
-      } else if (type == "KILL") {
+      } else if (type == kKillWorker) {
         Kill kill = decode<Kill>((*frames)[1].to_string_view());
         report_failed = report_failed || kill.report_failed;
         stop(StopReason::aborted, kill.error);
-      } else if (type == "STOP") {
+      } else if (type == kStopWorker) {
         stop(StopReason::finished);
-      } else if (type == "WHO") {
+      } else if (type == kWhoAreYou) {
         log->info("the broker does not know this worker; saying hello again");
         say_hello();
       } else {
