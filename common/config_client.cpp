@@ -51,8 +51,13 @@ std::optional<std::pair<std::string, std::string>> ConfigClient::try_once(const 
     if (items[0].revents & ZMQ_POLLIN) {
       auto frames = receive_frames(*socket_);
       if (frames && frames->size() == 2) return std::make_pair(frame_text((*frames)[0]), frame_text((*frames)[1]));
-      socket_.reset();  // a malformed reply: start afresh
+      // Nothing to read after a wake-up: the reply was to an earlier try,
+      // which REQ_CORRELATE dropped, and this socket may not deliver the
+      // next one. This try ends unanswered; the next starts afresh.
+      const bool stale = !frames;
+      socket_.reset();
       watch_.reset();
+      if (stale) return std::nullopt;
       throw DecodeError("malformed reply from " + describe());
     }
     if (auto failure = watch_->failure()) throw ConfigError(*failure);
