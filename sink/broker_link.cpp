@@ -46,6 +46,12 @@ std::optional<Finish> BrokerLink::on_control() {
   return std::nullopt;
 }
 
+bool BrokerLink::await_reply(std::chrono::milliseconds limit) {
+  std::vector<zmq::pollitem_t> items{{config_.handle(), 0, ZMQ_POLLIN, 0}};
+  poll_items(items, limit);
+  return (items[0].revents & ZMQ_POLLIN) != 0 && receive_frames(config_, 3).has_value();
+}
+
 void BrokerLink::on_reply() {
   // A REP answers a DEALER with an empty delimiter frame first.
   auto frames = receive_frames(config_, 3);

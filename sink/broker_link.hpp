@@ -35,6 +35,10 @@ class BrokerLink {
   void on_reply();
 
   void send_beat(const SinkBeat& beat);
+  // Before leaving on an error just beaten: waits up to `limit` for the
+  // broker's reply, so that the beat is known to have left (the socket drops
+  // what it still holds when it closes). False when no reply came.
+  bool await_reply(std::chrono::milliseconds limit);
   // Sends the conclusion again until the broker acknowledges it.
   void send_report_done(const ReportDone& done);
   bool report_done_acknowledged() const { return done_acknowledged_; }

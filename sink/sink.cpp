@@ -295,6 +295,7 @@ struct Sink::Impl {
       report_error = "report " + report->path() + " holds rows of run " + earlier + ", not of run " + run_id +
                      ": --append continues only the report of the same run (use --force or another report)";
       send_beat();  // the broker hears why before any work is dispatched
+      broker->await_reply(std::chrono::seconds(2));
       throw ConfigError(report_error);
     }
     log->info("writing run {}", run_id);
