@@ -444,9 +444,9 @@ struct Broker::Impl {
         publish_heartbeat();
         if (publish_finish) publish(finish_message());
         next_beat = now + interval;
+        fail_without_workers(now);  // once a beat: workers live and die at that pace
       }
       if (may_dispatch(now)) dispatch();
-      fail_without_workers(now);
       broadcast_kill_if_aborted();
       sync_journal();
       progress->tick(Clock::now(), [this] { return figures(); });
