@@ -12,8 +12,12 @@
 #include <string>
 
 #include "broker/progress.hpp"
-#include "common/job_spec.hpp"
-#include "common/stop_request.hpp"
+#include "spec/job_spec.hpp"
+#include "util/stop_request.hpp"
+
+namespace zmq {
+class context_t;
+}
 
 namespace ramify {
 
@@ -34,6 +38,9 @@ struct BrokerOptions {
   bool require_auth = false;   // refuse to start without keys (also [job] require_auth)
   Progress::Mode progress = Progress::Mode::off;
   std::chrono::milliseconds progress_interval{5000};  // plain lines; a terminal line is redrawn every 0.2 s
+  // A context shared with the other daemons of this process (inproc://
+  // endpoints, tests); null: the broker has its own.
+  zmq::context_t* context = nullptr;
 };
 
 class Broker {
@@ -53,8 +60,8 @@ class Broker {
 
  private:
   struct Impl;
+  StopRequest stop_;  // before impl_, which refers to it
   std::unique_ptr<Impl> impl_;
-  StopRequest stop_;
 };
 
 }  // namespace ramify

@@ -7,9 +7,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "common/errors.hpp"
-#include "common/sha256.hpp"
-#include "common/text.hpp"
+#include "util/errors.hpp"
+#include "util/sha256.hpp"
+#include "util/text.hpp"
 
 namespace ramify {
 

@@ -6,8 +6,8 @@
 #include <map>
 #include <string>
 
-#include "common/job_spec.hpp"
-#include "common/messages.hpp"
+#include "spec/job_spec.hpp"
+#include "protocol/messages.hpp"
 
 namespace ramify {
 

@@ -5,7 +5,7 @@
 #include <functional>
 #include <map>
 
-#include "common/errors.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 namespace {

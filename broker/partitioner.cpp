@@ -2,7 +2,7 @@
 
 #include <unordered_map>
 
-#include "common/memory_source.hpp"
+#include "hierarchy/memory_source.hpp"
 
 namespace ramify {
 namespace {

@@ -14,8 +14,8 @@
 #include <optional>
 #include <vector>
 
-#include "common/hierarchy_source.hpp"
-#include "common/protocol_enums.hpp"
+#include "hierarchy/hierarchy_source.hpp"
+#include "protocol/protocol_enums.hpp"
 
 namespace ramify {
 

@@ -2,8 +2,8 @@
 
 #include <spdlog/fmt/fmt.h>
 
-#include "common/errors.hpp"
-#include "common/log_record.hpp"
+#include "util/errors.hpp"
+#include "protocol/log_record.hpp"
 
 namespace ramify {
 

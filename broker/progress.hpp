@@ -9,8 +9,8 @@
 #include <memory>
 #include <string>
 
-#include "common/protocol_enums.hpp"
-#include "common/terminal_line.hpp"
+#include "protocol/protocol_enums.hpp"
+#include "util/terminal_line.hpp"
 
 namespace ramify {
 

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "broker/partitioner.hpp"
-#include "common/job_spec.hpp"
-#include "common/messages.hpp"
+#include "spec/job_spec.hpp"
+#include "protocol/messages.hpp"
 
 namespace ramify {
 

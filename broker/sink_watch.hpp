@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "common/messages.hpp"
+#include "protocol/messages.hpp"
 
 namespace ramify {
 

@@ -14,11 +14,11 @@
 #include "cli/nanny.hpp"
 #include "cli/number_flags.hpp"
 #include "cli/split_words.hpp"
-#include "common/errors.hpp"
-#include "common/logging.hpp"
+#include "util/errors.hpp"
+#include "util/logging.hpp"
 #include "sink/sink.hpp"
-#include "worker/curator_factory.hpp"
-#include "worker/fork_server.hpp"
+#include "curators/curator_factory.hpp"
+#include "slots/fork_server.hpp"
 #include "worker/worker.hpp"
 
 namespace po = boost::program_options;

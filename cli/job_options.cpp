@@ -5,8 +5,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "common/codec.hpp"
-#include "common/errors.hpp"
+#include "protocol/codec.hpp"
+#include "util/errors.hpp"
 
 namespace po = boost::program_options;
 

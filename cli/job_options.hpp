@@ -4,7 +4,7 @@
 #include <boost/program_options.hpp>
 #include <functional>
 
-#include "common/job_spec.hpp"
+#include "spec/job_spec.hpp"
 
 namespace ramify {
 

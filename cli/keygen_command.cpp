@@ -7,8 +7,8 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
-#include "common/curve_keys.hpp"
-#include "common/errors.hpp"
+#include "net/curve_keys.hpp"
+#include "util/errors.hpp"
 
 namespace po = boost::program_options;
 

@@ -4,9 +4,9 @@
 #include <iostream>
 #include <zmq.hpp>
 
-#include "cli/child_process.hpp"
+#include "cli/daemon_process.hpp"
 #include "cli/commands.hpp"
-#include "common/errors.hpp"
+#include "util/errors.hpp"
 
 namespace {
 

@@ -5,8 +5,8 @@
 #include <atomic>
 #include <thread>
 
-#include "cli/child_process.hpp"
-#include "common/logging.hpp"
+#include "cli/daemon_process.hpp"
+#include "util/logging.hpp"
 
 namespace ramify {
 namespace {
@@ -22,7 +22,7 @@ int run_nanny(const Arguments& worker_args) {
   int restarts = 0;
   while (true) {
     const auto started = std::chrono::steady_clock::now();
-    ChildProcess worker(argv);
+    DaemonProcess worker(argv);
     log->info("started worker process {}{}", worker.pid(),
               restarts ? " (restart " + std::to_string(restarts) + ")" : "");
     std::optional<int> status;

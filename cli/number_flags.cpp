@@ -3,7 +3,7 @@
 #include <cmath>
 #include <string>
 
-#include "common/job_spec.hpp"
+#include "spec/job_spec.hpp"
 
 namespace ramify {
 

@@ -17,18 +17,18 @@
 #include <iostream>
 #include <thread>
 
-#include "cli/child_process.hpp"
+#include "cli/daemon_process.hpp"
 #include "cli/run_console.hpp"
 #include "cli/commands.hpp"
 #include "cli/job_options.hpp"
 #include "cli/number_flags.hpp"
 #include "cli/split_words.hpp"
-#include "common/errors.hpp"
-#include "common/logging.hpp"
-#include "common/source_factory.hpp"
-#include "common/stop_request.hpp"
+#include "util/errors.hpp"
+#include "util/logging.hpp"
+#include "hierarchy/source_factory.hpp"
+#include "util/stop_request.hpp"
 #include "sink/report_file.hpp"
-#include "worker/curator_factory.hpp"
+#include "curators/curator_factory.hpp"
 
 namespace po = boost::program_options;
 
@@ -108,15 +108,15 @@ std::atomic<int> g_stop_signal{SIGINT};
 // own process group (a terminal's Ctrl-C reaches only `ramify run`, which
 // stops them in order) and each told to stop when `ramify run` dies.
 struct RunProcesses {
-  ChildProcess broker;
-  ChildProcess sink;
-  std::vector<ChildProcess> workers;
+  DaemonProcess broker;
+  DaemonProcess sink;
+  std::vector<DaemonProcess> workers;
 
   // Ends every process at once: a second Ctrl-C, or a sink that is gone. A
   // worker's exec commands die with it (its fork server sweeps them).
   void kill_all() {
-    for (ChildProcess* p : all()) p->signal(SIGKILL);
-    for (ChildProcess* p : all()) p->wait_for(std::chrono::seconds(5));
+    for (DaemonProcess* p : all()) p->signal(SIGKILL);
+    for (DaemonProcess* p : all()) p->wait_for(std::chrono::seconds(5));
   }
 
   // After the broker: the sink concludes the report, workers leave on their own.
@@ -148,8 +148,8 @@ struct RunProcesses {
     for (auto& worker : workers) worker.wait_for(until(killed_by));
   }
 
-  std::vector<ChildProcess*> all() {
-    std::vector<ChildProcess*> out{&broker, &sink};
+  std::vector<DaemonProcess*> all() {
+    std::vector<DaemonProcess*> out{&broker, &sink};
     for (auto& worker : workers) out.push_back(&worker);
     return out;
   }
@@ -252,8 +252,8 @@ int run_command(const Arguments& args) {
   });
   setenv(kStopWithParentVariable, std::to_string(getpid()).c_str(), 1);
   // The broker binds first, so that the sink's subscription to it is up at once.
-  RunProcesses run{ChildProcess(broker_argv, console.pipes(RunConsole::Rank::broker), true),
-                   ChildProcess(sink_argv, console.pipes(RunConsole::Rank::sink), true), {}};
+  RunProcesses run{DaemonProcess(broker_argv, console.pipes(RunConsole::Rank::broker), true),
+                   DaemonProcess(sink_argv, console.pipes(RunConsole::Rank::sink), true), {}};
   for (std::uint64_t i = 0; i < workers; ++i) {
     std::vector<std::string> argv{exe, "worker", "--broker", broker_address, "--sink", sink_address, "--concurrency",
                                   std::to_string(concurrency), "--connect-timeout", "30",

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "broker/progress.hpp"
-#include "cli/child_process.hpp"
-#include "common/terminal_line.hpp"
+#include "cli/daemon_process.hpp"
+#include "util/terminal_line.hpp"
 
 namespace ramify {
 

@@ -2,8 +2,8 @@
 
 #include <regex>
 
-#include "common/errors.hpp"
-#include "common/text.hpp"
+#include "util/errors.hpp"
+#include "util/text.hpp"
 
 namespace ramify {
 namespace {

@@ -7,11 +7,11 @@
 
 #include "cli/commands.hpp"
 #include "cli/number_flags.hpp"
-#include "common/address.hpp"
-#include "common/config_client.hpp"
-#include "common/errors.hpp"
-#include "common/security.hpp"
-#include "common/json_text.hpp"
+#include "net/address.hpp"
+#include "net/config_client.hpp"
+#include "util/errors.hpp"
+#include "net/security.hpp"
+#include "util/json_text.hpp"
 #include "spdlog/fmt/fmt.h"
 
 namespace po = boost::program_options;

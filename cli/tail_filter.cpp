@@ -1,6 +1,6 @@
 #include "cli/tail_filter.hpp"
 
-#include "common/errors.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 

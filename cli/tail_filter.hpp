@@ -5,7 +5,7 @@
 #include <regex>
 #include <string>
 
-#include "common/log_record.hpp"
+#include "protocol/log_record.hpp"
 
 namespace ramify {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "common/codec.hpp"
+#include "protocol/codec.hpp"
 
 namespace {
 

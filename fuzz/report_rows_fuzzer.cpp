@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "common/errors.hpp"
-#include "common/json_reader.hpp"
-#include "common/json_text.hpp"
+#include "util/errors.hpp"
+#include "util/json_reader.hpp"
+#include "util/json_text.hpp"
 #include "sink/csv_text.hpp"
 #include "sink/report_row.hpp"
 

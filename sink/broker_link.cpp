@@ -1,6 +1,6 @@
 #include "sink/broker_link.hpp"
 
-#include "common/codec.hpp"
+#include "protocol/codec.hpp"
 
 namespace ramify {
 

@@ -13,9 +13,9 @@
 #include <optional>
 #include <string>
 
-#include "common/address.hpp"
-#include "common/messages.hpp"
-#include "common/sockets.hpp"
+#include "net/address.hpp"
+#include "protocol/messages.hpp"
+#include "net/sockets.hpp"
 
 namespace ramify {
 

@@ -2,7 +2,7 @@
 
 #include <ctime>
 
-#include "common/record_fields.hpp"
+#include "protocol/record_fields.hpp"
 
 namespace ramify {
 namespace {

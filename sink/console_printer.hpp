@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <string>
 
-#include "common/log_record.hpp"
+#include "protocol/log_record.hpp"
 
 namespace ramify {
 

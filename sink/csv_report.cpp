@@ -10,8 +10,8 @@
 #include <set>
 #include <sstream>
 
-#include "common/errors.hpp"
-#include "common/json_text.hpp"
+#include "util/errors.hpp"
+#include "util/json_text.hpp"
 #include "sink/csv_text.hpp"
 #include "sink/report_replacement.hpp"
 

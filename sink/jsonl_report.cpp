@@ -7,7 +7,7 @@
 #include <fstream>
 #include <set>
 
-#include "common/errors.hpp"
+#include "util/errors.hpp"
 #include "sink/report_replacement.hpp"
 
 namespace ramify {

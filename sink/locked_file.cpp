@@ -11,7 +11,7 @@
 #include <set>
 #include <utility>
 
-#include "common/errors.hpp"
+#include "util/errors.hpp"
 #include "sink/report_file.hpp"
 
 namespace ramify {

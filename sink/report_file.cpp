@@ -9,7 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "common/errors.hpp"
+#include "util/errors.hpp"
 #include "sink/csv_report.hpp"
 #include "sink/jsonl_report.hpp"
 #include "sink/locked_file.hpp"

@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "common/messages.hpp"
+#include "protocol/messages.hpp"
 #include "sink/report_row.hpp"
 
 namespace ramify {

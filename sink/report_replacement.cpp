@@ -5,7 +5,7 @@
 
 #include <cerrno>
 
-#include "common/errors.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 

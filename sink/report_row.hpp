@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "common/json_reader.hpp"
-#include "common/log_record.hpp"
+#include "util/json_reader.hpp"
+#include "protocol/log_record.hpp"
 
 namespace ramify {
 

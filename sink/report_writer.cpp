@@ -5,7 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "common/errors.hpp"
+#include "util/errors.hpp"
 #include "sink/locked_file.hpp"
 #include "sink/report_file.hpp"
 

@@ -6,7 +6,7 @@
 
 #include <spdlog/fmt/fmt.h>
 
-#include "common/record_fields.hpp"
+#include "protocol/record_fields.hpp"
 
 namespace ramify {
 

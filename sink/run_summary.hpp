@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "common/log_record.hpp"
-#include "common/messages.hpp"
+#include "protocol/log_record.hpp"
+#include "protocol/messages.hpp"
 
 namespace ramify {
 

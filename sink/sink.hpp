@@ -11,7 +11,11 @@
 #include <memory>
 #include <string>
 
-#include "common/stop_request.hpp"
+#include "util/stop_request.hpp"
+
+namespace zmq {
+class context_t;
+}
 
 namespace ramify {
 
@@ -27,6 +31,9 @@ struct SinkOptions {
   std::chrono::milliseconds broker_wait{60000};    // a broker silent this long ends the sink (exit 1)
   std::string keys;           // CURVE keys folder ("" = none)
   bool require_auth = false;  // refuse to start without keys
+  // A context shared with the other daemons of this process (inproc://
+  // endpoints, tests); null: the sink has its own.
+  zmq::context_t* context = nullptr;
 };
 
 class Sink {

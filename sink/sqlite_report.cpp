@@ -6,8 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "common/errors.hpp"
-#include "common/json_text.hpp"
+#include "util/errors.hpp"
+#include "util/json_text.hpp"
 
 namespace ramify {
 namespace {

@@ -6,9 +6,9 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "common/config_client.hpp"
-#include "common/logging.hpp"
-#include "common/sha256.hpp"
+#include "net/config_client.hpp"
+#include "util/logging.hpp"
+#include "util/sha256.hpp"
 
 namespace ramify {
 

@@ -6,7 +6,8 @@
 
 #include <zmq.hpp>
 
-#include "common/sockets.hpp"
+#include "engine/context_services.hpp"
+#include "net/sockets.hpp"
 
 #include <map>
 #include <optional>
@@ -16,17 +17,18 @@
 
 namespace ramify {
 
-class InputCache {
+class InputCache : public InputProvider {
  public:
   // `names` are the inputs the job declares; files go into a new private folder.
   InputCache(zmq::context_t& context, std::string config_endpoint, std::string worker_id, std::set<std::string> names,
              std::optional<CurveSettings> curve = std::nullopt);
-  ~InputCache();  // removes the folder
+  ~InputCache() override;  // removes the folder
   InputCache(const InputCache&) = delete;
   InputCache& operator=(const InputCache&) = delete;
 
   // Thread-safe. Throws std::runtime_error for an unknown input or a failed fetch.
   std::string path(const std::string& name);
+  std::string input_path(const std::string& name) override { return path(name); }
   // How many inputs this worker fetched from the broker.
   std::size_t fetched() const;
 

@@ -7,7 +7,11 @@
 #include <memory>
 #include <string>
 
-#include "common/stop_request.hpp"
+#include "util/stop_request.hpp"
+
+namespace zmq {
+class context_t;
+}
 
 namespace ramify {
 
@@ -26,6 +30,9 @@ struct WorkerOptions {
   std::string key_file;         // this worker's own key ("" = KEYS/worker.key)
   class ForkServer* fork_server = nullptr;  // needed for isolation = process (started before the worker)
   std::size_t spool_bytes = 64u << 20;               // log rows held before the slots wait
+  // A context shared with the other daemons of this process (inproc://
+  // endpoints, tests); null: the worker has its own.
+  zmq::context_t* context = nullptr;
 };
 
 // Exit statuses of a worker (and 128 + N when signal N stopped it).
@@ -47,8 +54,8 @@ class Worker {
 
  private:
   struct Impl;
+  StopRequest stop_;  // before impl_, which refers to it
   std::unique_ptr<Impl> impl_;
-  StopRequest stop_;
 };
 
 }  // namespace ramify

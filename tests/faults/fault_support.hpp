@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "common/errors.hpp"
-#include "common/json_reader.hpp"
+#include "util/errors.hpp"
+#include "util/json_reader.hpp"
 #include "support/background.hpp"
 #include "support/ramify_binary.hpp"
 #include "support/temp_dir.hpp"

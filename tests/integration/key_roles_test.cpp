@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "common/codec.hpp"
-#include "common/curve_keys.hpp"
-#include "common/json_reader.hpp"
-#include "common/sockets.hpp"
+#include "protocol/codec.hpp"
+#include "net/curve_keys.hpp"
+#include "util/json_reader.hpp"
+#include "net/sockets.hpp"
 #include "support/background.hpp"
 #include "support/delay_proxy.hpp"
 #include "support/ramify_binary.hpp"

@@ -8,9 +8,9 @@
 #include <random>
 #include <set>
 
-#include "common/codec.hpp"
-#include "common/curve_keys.hpp"
-#include "common/sockets.hpp"
+#include "protocol/codec.hpp"
+#include "net/curve_keys.hpp"
+#include "net/sockets.hpp"
 #include "support/background.hpp"
 #include "support/ramify_binary.hpp"
 #include "support/small_tree.hpp"

@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "cli/child_process.hpp"
+#include "cli/daemon_process.hpp"
 #include "support/ramify_binary.hpp"
 
 namespace ramify::testing {
@@ -52,7 +52,7 @@ class Background {
   }
 
   std::string out_, err_;
-  ChildProcess process_;
+  DaemonProcess process_;
 };
 
 // Polls `condition` every 10 ms until it holds or `timeout` passes.

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "common/json_reader.hpp"
-#include "worker/process_runner.hpp"
+#include "util/json_reader.hpp"
+#include "curators/process_runner.hpp"
 
 namespace ramify::testing {
 

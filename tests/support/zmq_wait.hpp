@@ -6,7 +6,7 @@
 #include <chrono>
 #include <vector>
 
-#include "common/sockets.hpp"
+#include "net/sockets.hpp"
 
 namespace ramify::testing {
 

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "worker/checksum_curator.hpp"
+#include "curators/checksum_curator.hpp"
 
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "common/errors.hpp"
+#include "util/errors.hpp"
 #include "support/fake_context.hpp"
 #include "support/nodes.hpp"
 #include "support/temp_dir.hpp"

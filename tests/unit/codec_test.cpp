@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "common/codec.hpp"
-#include "common/msgpack_adaptors.hpp"
+#include "protocol/codec.hpp"
+#include "protocol/msgpack_adaptors.hpp"
 
 namespace ramify {
 namespace {

@@ -1,4 +1,4 @@
-#include "worker/command_template.hpp"
+#include "curators/command_template.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "common/errors.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 namespace {

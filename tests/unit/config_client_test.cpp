@@ -1,5 +1,5 @@
 // ConfigClient against a real REP socket over ipc.
-#include "common/config_client.hpp"
+#include "net/config_client.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <optional>
 #include <thread>
 
-#include "common/sockets.hpp"
+#include "net/sockets.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ramify {

@@ -5,8 +5,8 @@
 
 #include <filesystem>
 
-#include "common/directory_source.hpp"
-#include "common/errors.hpp"
+#include "hierarchy/directory_source.hpp"
+#include "util/errors.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ramify {

@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "common/errors.hpp"
-#include "common/ini_text.hpp"
-#include "worker/command_template.hpp"
+#include "util/errors.hpp"
+#include "spec/ini_text.hpp"
+#include "curators/command_template.hpp"
 
 namespace ramify {
 namespace {

@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "common/errors.hpp"
-#include "common/job_spec.hpp"
+#include "util/errors.hpp"
+#include "spec/job_spec.hpp"
 #include "support/temp_dir.hpp"
-#include "worker/curator_factory.hpp"
+#include "curators/curator_factory.hpp"
 
 namespace ramify {
 namespace {

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "broker/journal.hpp"
-#include "common/errors.hpp"
+#include "util/errors.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ramify {

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "common/errors.hpp"
-#include "common/manifest_loader.hpp"
+#include "util/errors.hpp"
+#include "hierarchy/manifest_loader.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ramify {

@@ -2,7 +2,7 @@
 
 #include "broker/progress.hpp"
 #include "cli/tail_filter.hpp"
-#include "common/errors.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 namespace {

@@ -3,7 +3,7 @@
 #include "support/nodes.hpp"
 
 #include "broker/partitioner.hpp"
-#include "common/memory_source.hpp"
+#include "hierarchy/memory_source.hpp"
 
 namespace ramify {
 namespace {

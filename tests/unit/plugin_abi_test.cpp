@@ -5,7 +5,7 @@
 
 #include "support/fake_context.hpp"
 #include "support/nodes.hpp"
-#include "worker/plugin_loader.hpp"
+#include "curators/plugin_loader.hpp"
 
 namespace ramify {
 namespace {

@@ -11,8 +11,8 @@
 #include <thread>
 #include <vector>
 
-#include "common/errors.hpp"
-#include "worker/plugin_loader.hpp"
+#include "util/errors.hpp"
+#include "curators/plugin_loader.hpp"
 
 namespace ramify {
 namespace {

@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include "common/errors.hpp"
-#include "worker/plugin_loader.hpp"
+#include "util/errors.hpp"
+#include "curators/plugin_loader.hpp"
 
 namespace ramify {
 namespace {

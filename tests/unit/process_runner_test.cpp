@@ -1,4 +1,4 @@
-#include "worker/process_runner.hpp"
+#include "curators/process_runner.hpp"
 
 #include <dirent.h>
 #include <poll.h>

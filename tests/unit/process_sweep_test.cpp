@@ -1,4 +1,4 @@
-#include "worker/process_sweep.hpp"
+#include "slots/process_sweep.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>

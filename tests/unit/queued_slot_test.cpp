@@ -1,6 +1,6 @@
 // QueuedSlot, the mailbox and thread every slot shares, driven through a
 // variant whose assignments run until they are interrupted or released.
-#include "worker/queued_slot.hpp"
+#include "slots/queued_slot.hpp"
 
 #include <gtest/gtest.h>
 
@@ -97,7 +97,6 @@ TEST(QueuedSlot, RunsAssignmentsOneAtATimeThenFinalizesWhenClosed) {
   slot.start();
   slot.assign(assignment(1));
   ASSERT_TRUE(slot.saw("run 1"));
-  EXPECT_EQ(slot.running, (AssignmentRef{1, 1}));
   slot.release();
   ASSERT_TRUE(slot.saw("ended 1"));
   slot.assign(assignment(2));

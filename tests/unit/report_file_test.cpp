@@ -12,7 +12,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "common/errors.hpp"
+#include "util/errors.hpp"
 #include "sink/csv_report.hpp"
 #include "sink/report_file.hpp"
 #include "support/small_disk.hpp"

@@ -2,9 +2,9 @@
 
 #include <fstream>
 
-#include "common/errors.hpp"
-#include "common/json_reader.hpp"
-#include "common/json_text.hpp"
+#include "util/errors.hpp"
+#include "util/json_reader.hpp"
+#include "util/json_text.hpp"
 #include "sink/report_row.hpp"
 #include "sink/run_summary.hpp"
 #include "sink/sequence_tracker.hpp"

@@ -8,7 +8,7 @@
 
 #include "broker/partitioner.hpp"
 #include "broker/scheduler.hpp"
-#include "common/memory_source.hpp"
+#include "hierarchy/memory_source.hpp"
 #include "support/nodes.hpp"
 
 namespace ramify {

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "common/errors.hpp"
-#include "common/job_spec.hpp"
-#include "worker/validate_curator.hpp"
+#include "util/errors.hpp"
+#include "spec/job_spec.hpp"
+#include "curators/validate_curator.hpp"
 
 namespace ramify {
 namespace {

@@ -4,9 +4,9 @@
 
 #include <set>
 
-#include "common/errors.hpp"
-#include "common/memory_source.hpp"
-#include "common/walker.hpp"
+#include "util/errors.hpp"
+#include "hierarchy/memory_source.hpp"
+#include "hierarchy/walker.hpp"
 
 namespace ramify {
 namespace {

@@ -1,0 +1,57 @@
+#include "engine/assignment_walk.hpp"
+
+#include "hierarchy/directory_source.hpp"
+#include "hierarchy/memory_source.hpp"
+#include "hierarchy/walker.hpp"
+#include "engine/node_context.hpp"
+#include "engine/record_buffer.hpp"
+
+namespace ramify {
+
+WalkOutcome walk_assignment(const Assign& assignment, const JobSpec& spec, Curator& curator, EventSink& events,
+                            std::size_t slot, const CancelToken& cancel, InputProvider* inputs,
+                            const CuratorOptions& options, WalkHooks hooks) {
+  const AssignmentRef ref{assignment.id, assignment.attempt};
+  std::unique_ptr<HierarchySource> source;
+  if (!spec.get("job", "manifest").empty()) {
+    source = std::make_unique<MemorySource>(assignment.root, assignment.nodes);
+  } else {
+    source = std::make_unique<DirectorySource>(spec.get("job", "root"), spec.levels());
+  }
+  const WalkPlan plan{assignment.root, assignment.ancestors, assignment.order,
+                      assignment.kind == AssignmentKind::shallow, assignment.data};
+  RecordBuffer records(events, slot);
+  const NodeContext::Services services{records, options, source.get(), &cancel, inputs};
+  NodeRunner runner(curator, records, events, services, WalkRules::from(spec), slot, ref, plan.shallow,
+                    std::move(hooks));
+  const WalkResult walked = walk(*source, plan, runner);
+  records.flush();
+
+  WalkOutcome outcome;
+  outcome.done.id = assignment.id;
+  outcome.done.attempt = assignment.attempt;
+  outcome.done.nodes = runner.counts().nodes;
+  outcome.done.failures = runner.counts().failures;
+  outcome.done.skipped = runner.counts().skipped;
+  outcome.done.complete = walked.finished;
+  outcome.done.root_fields = runner.root_fields();
+  outcome.done.root_data = runner.root_data();
+  outcome.recycled = runner.recycled();
+  outcome.visits = runner.visits();
+  return outcome;
+}
+
+void finalize_curator(Curator& curator, EventSink& events, std::size_t slot, const CancelToken& cancel,
+                      InputProvider* inputs, const CuratorOptions& options) {
+  RecordBuffer records(events, slot);
+  const NodeContext::Services services{records, options, nullptr, &cancel, inputs};
+  NodeContext ctx(nullptr, nullptr, services, AssignmentRef{});
+  try {
+    curator.finalize(ctx);
+  } catch (const std::exception& e) {
+    ctx.error(std::string("finalize failed: ") + e.what());
+  }
+  records.flush();
+}
+
+}  // namespace ramify

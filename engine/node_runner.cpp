@@ -1,0 +1,136 @@
+#include "engine/node_runner.hpp"
+
+#include <fnmatch.h>
+
+#include "util/text.hpp"
+
+namespace ramify {
+
+WalkRules WalkRules::from(const JobSpec& spec) {
+  WalkRules rules;
+  rules.stop_level = spec.get("job", "stop_level");
+  for (const auto& pattern : split(spec.get("job", "exclude_files"), ',')) {
+    std::string p = trim(pattern);
+    if (!p.empty()) rules.exclude_files.push_back(p);
+  }
+  rules.stop_at_failure = spec.on_failure() == FailurePolicy::kill && spec.max_failures() == 0;
+  return rules;
+}
+
+NodeRunner::NodeRunner(Curator& curator, RecordBuffer& records, EventSink& events,
+                       const NodeContext::Services& services, WalkRules rules, std::size_t slot,
+                       AssignmentRef assignment, bool shallow, WalkHooks hooks)
+    : curator_(curator),
+      records_(records),
+      events_(events),
+      services_(services),
+      rules_(std::move(rules)),
+      slot_(slot),
+      assignment_(assignment),
+      shallow_(shallow),
+      hooks_(std::move(hooks)) {}
+
+bool NodeRunner::excluded(const Node& node) const {
+  if (!node.is_file) return false;
+  for (const auto& pattern : rules_.exclude_files)
+    if (fnmatch(pattern.c_str(), node.label.c_str(), 0) == 0) return true;
+  return false;
+}
+
+bool NodeRunner::visit(WalkFrame& frame, const ChildListing& listing) {
+  const Node& node = frame.node;
+  const bool is_root = root_frame_ == nullptr;
+  if (is_root) root_frame_ = &frame;
+  const std::uint64_t index = visits_++;
+  if (excluded(node)) return false;  // not visited: no row at all
+
+  NodeContext ctx(&frame, &listing, services_, assignment_);
+  if (index < hooks_.skip) {  // curated before a restart: only its prune decision is needed again
+    resumed_frames_.insert(&frame);
+    try {
+      return !curator_.prune(node, ctx) && (rules_.stop_level.empty() || node.level != rules_.stop_level);
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+  if (hooks_.on_node) hooks_.on_node(index, frame);
+  bool descend = rules_.stop_level.empty() || node.level != rules_.stop_level;
+  try {
+    for (const auto& warning : listing.warnings) ctx.warn(warning);
+    if (curator_.prune(node, ctx)) {
+      ctx.skip("pruned: the subtree is left out");
+      descend = false;
+    } else if (!curator_.validate(node, ctx)) {
+      // A curator says why with ctx.skip(reason); else the generic reason.
+      if (ctx.status() == Status::ok) ctx.skip("not curated: validate() declined the node");
+    } else {
+      curator_.curate(node, ctx);
+    }
+  } catch (const std::exception& e) {
+    ctx.fail(e.what());
+  } catch (...) {
+    ctx.fail("the curator threw an unknown exception");
+  }
+  if (!listing.error.empty()) ctx.fail(listing.error);
+
+  // A node cut short by the abort is not a failure of its own.
+  if (services_.cancel && services_.cancel->cancelled() && ctx.status() != Status::ok) ctx.mark_interrupted();
+
+  ++counts_.nodes;
+  if (ctx.status() == Status::failed) ++counts_.failures;
+  if (ctx.status() == Status::skipped) ++counts_.skipped;
+  records_.add(ctx.outcome());
+  if (hooks_.flush_each_node) records_.flush();
+  if (is_root) {
+    root_fields_.clear();
+    for (const Field& field : ctx.fields()) root_fields_.emplace_back(field.key, field.value);
+    root_data_ = frame.data;
+  }
+
+  if (ctx.status() == Status::failed) report_failure(node, ctx.failure_text());
+  if (hooks_.stop_after_node && hooks_.stop_after_node()) recycled_ = true;
+  return descend;
+}
+
+void NodeRunner::leave(WalkFrame& frame) {
+  if (resumed_frames_.erase(&frame)) return;  // its curate ran in the slot process before the restart
+  NodeContext ctx(&frame, nullptr, services_, assignment_);
+  try {
+    curator_.leave(frame.node, ctx);
+  } catch (const std::exception& e) {
+    ctx.fail(e.what());
+  }
+  // A shallow assignment's root has only part of its subtree here: the run's
+  // finalize on the broker reports its whole subtree instead.
+  const bool partial = &frame == root_frame_ && shallow_;
+  if (!ctx.fields().empty() && !partial) {
+    LogRecord summary = ctx.outcome();
+    summary.kind = RecordKind::log;
+    summary.msg = "subtree summary";
+    summary.status = Status::ok;
+    records_.add(std::move(summary));
+  }
+  if (&frame == root_frame_)
+    for (const Field& field : ctx.fields()) root_fields_.emplace_back(field.key, field.value);
+  if (ctx.status() == Status::failed) {
+    ctx.error("leaving the subtree failed: " + ctx.failure_text());
+    ++counts_.failures;
+    report_failure(frame.node, ctx.failure_text());
+  }
+}
+
+void NodeRunner::report_failure(const Node& node, const std::string& error) {
+  records_.flush();  // the failing node's rows go out before the kill can stop this worker
+  SlotEvent event;
+  event.kind = SlotEvent::Kind::node_failed;
+  event.slot = slot_;
+  event.assignment = assignment_;
+  event.failed.id = assignment_.id;
+  event.failed.attempt = assignment_.attempt;
+  event.failed.node_id = node.id;
+  event.failed.container_type = node.level;
+  event.failed.error = error;
+  events_.push(std::move(event));
+}
+
+}  // namespace ramify

@@ -1,0 +1,84 @@
+#pragma once
+// Applies the curator's hooks to every node the walker visits and emits one
+// outcome row per visited node: prune (the subtree is left out, the node's
+// outcome is "skipped"), validate (false: "skipped", children still walked),
+// curate (an exception or ctx.fail() makes it "failed").
+
+#include <cstdint>
+#include <functional>
+#include <set>
+
+#include "spec/job_spec.hpp"
+#include "hierarchy/walker.hpp"
+#include "engine/cancel_token.hpp"
+#include "engine/event_queue.hpp"
+#include "engine/node_context.hpp"
+#include "engine/record_buffer.hpp"
+
+namespace ramify {
+
+struct NodeCounts {
+  std::uint64_t nodes = 0;
+  std::uint64_t failures = 0;
+  std::uint64_t skipped = 0;
+};
+
+// The job options that shape a walk beyond the curator's own hooks.
+struct WalkRules {
+  std::string stop_level;                  // do not descend below nodes of this level
+  std::vector<std::string> exclude_files;  // glob patterns of file labels that are not visited
+  bool stop_at_failure = false;            // on_failure = kill: the walk ends at the first failed node
+  static WalkRules from(const JobSpec& spec);
+};
+
+// How a walk is resumed in a fresh slot process, and watched.
+struct WalkHooks {
+  std::uint64_t skip = 0;  // the first `skip` visits were made before a restart: not curated again
+  std::function<void(std::uint64_t index, const WalkFrame& frame)> on_node;  // before each node is curated
+  std::function<bool()> stop_after_node;  // true: end the walk after this node (the slot is recycled)
+  bool flush_each_node = false;  // hand over each node's rows at once (a slot process may die on the next)
+};
+
+class NodeRunner : public WalkVisitor {
+ public:
+  NodeRunner(Curator& curator, RecordBuffer& records, EventSink& events, const NodeContext::Services& services,
+             WalkRules rules, std::size_t slot, AssignmentRef assignment, bool shallow, WalkHooks hooks = {});
+
+  bool visit(WalkFrame& frame, const ChildListing& listing) override;
+  void leave(WalkFrame& frame) override;
+  bool stopped() const override {
+    return (services_.cancel && services_.cancel->cancelled()) || (rules_.stop_at_failure && counts_.failures > 0) ||
+           recycled_;
+  }
+  // The walk ended early because stop_after_node asked for it.
+  bool recycled() const { return recycled_; }
+  // Visits made so far (skipped ones included): where a restart resumes.
+  std::uint64_t visits() const { return visits_; }
+  const NodeCounts& counts() const { return counts_; }
+  // What the curator recorded on the assignment's root, and its data afterwards.
+  const std::vector<std::pair<std::string, std::string>>& root_fields() const { return root_fields_; }
+  const Data& root_data() const { return root_data_; }
+
+ private:
+  bool excluded(const Node& node) const;
+  void report_failure(const Node& node, const std::string& error);
+
+  Curator& curator_;
+  RecordBuffer& records_;
+  EventSink& events_;
+  NodeContext::Services services_;
+  WalkRules rules_;
+  std::size_t slot_;
+  AssignmentRef assignment_;
+  bool shallow_;
+  NodeCounts counts_;
+  const WalkFrame* root_frame_ = nullptr;
+  WalkHooks hooks_;
+  std::uint64_t visits_ = 0;
+  bool recycled_ = false;
+  std::set<const WalkFrame*> resumed_frames_;  // visited before the restart: left without the curator
+  std::vector<std::pair<std::string, std::string>> root_fields_;
+  Data root_data_;
+};
+
+}  // namespace ramify

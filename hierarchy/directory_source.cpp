@@ -1,0 +1,118 @@
+#include "hierarchy/directory_source.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "util/errors.hpp"
+#include "hierarchy/node_paths.hpp"
+
+namespace ramify {
+namespace {
+
+std::string base_name(const std::string& path) {
+  std::string p = path;
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  auto slash = p.rfind('/');
+  return slash == std::string::npos ? p : p.substr(slash + 1);
+}
+
+void fill_stat(Node& node, const struct stat& st) {
+  node.size = static_cast<std::int64_t>(st.st_size);
+  node.mtime = static_cast<std::int64_t>(st.st_mtim.tv_sec);
+}
+
+// Closes a DIR* on every path out of a scope.
+struct DirCloser {
+  DIR* dir;
+  ~DirCloser() {
+    if (dir) closedir(dir);
+  }
+};
+
+}  // namespace
+
+DirectorySource::DirectorySource(std::string root_path, std::vector<std::string> levels)
+    : root_path_(std::move(root_path)), levels_(std::move(levels)) {
+  while (root_path_.size() > 1 && root_path_.back() == '/') root_path_.pop_back();
+}
+
+Node DirectorySource::root() {
+  struct stat st {};
+  if (lstat(root_path_.c_str(), &st) != 0)
+    throw SourceError("root " + root_path_ + ": " + std::strerror(errno));
+  if (!S_ISDIR(st.st_mode)) throw SourceError("root " + root_path_ + " is not a directory");
+  Node node;
+  node.id = kRootId;
+  node.level = level_at_depth(levels_, 0);
+  node.label = base_name(root_path_);
+  fill_stat(node, st);
+  return node;
+}
+
+std::string DirectorySource::local_path(const Node& node) const {
+  if (node.id.empty() || node.id == kRootId) return root_path_;
+  return path_below(root_path_, node.id);
+}
+
+ChildListing DirectorySource::children(const Node& container) {
+  ChildListing listing;
+  const std::string path = local_path(container);
+  DirCloser closer{opendir(path.c_str())};
+  if (!closer.dir) {
+    listing.error = "cannot list folder: " + std::string(std::strerror(errno));
+    return listing;
+  }
+  const int dir_fd = dirfd(closer.dir);
+  const std::size_t child_depth = depth_of_id(container.id) + 1;
+  const std::string prefix = (container.id.empty() || container.id == kRootId) ? "" : container.id + "/";
+
+  for (;;) {
+    errno = 0;
+    dirent* entry = readdir(closer.dir);
+    if (!entry) {
+      if (errno != 0) {
+        listing.error = "cannot list folder: " + std::string(std::strerror(errno));
+        listing.children.clear();
+        return listing;
+      }
+      break;
+    }
+    const std::string name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat st {};
+    if (fstatat(dir_fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      listing.warnings.push_back("cannot stat " + prefix + name + ": " + std::strerror(errno));
+      continue;
+    }
+    Node child;
+    child.id = prefix + name;
+    child.parent = container.id;
+    child.label = name;
+    fill_stat(child, st);
+    if (S_ISDIR(st.st_mode)) {
+      child.level = level_at_depth(levels_, child_depth);
+    } else if (S_ISREG(st.st_mode)) {
+      child.level = kFileLevel;
+      child.is_file = true;
+    } else if (S_ISLNK(st.st_mode)) {
+      child.level = kFileLevel;
+      child.is_file = true;
+      std::string target(static_cast<std::size_t>(st.st_size > 0 ? st.st_size : 4096), '\0');
+      ssize_t n = readlinkat(dir_fd, entry->d_name, target.data(), target.size());
+      child.attrs["symlink"] = n >= 0 ? target.substr(0, static_cast<std::size_t>(n)) : std::string();
+    } else {
+      listing.warnings.push_back("left out " + prefix + name + ": not a file, folder or symlink");
+      continue;
+    }
+    listing.children.push_back(std::move(child));
+  }
+  sort_children(listing.children);
+  return listing;
+}
+
+}  // namespace ramify

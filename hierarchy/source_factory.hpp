@@ -1,0 +1,20 @@
+#pragma once
+// Opens the hierarchy a job spec names: its directory tree or its manifest.
+
+#include <memory>
+
+#include "hierarchy/hierarchy_source.hpp"
+#include "spec/job_spec.hpp"
+#include "hierarchy/memory_source.hpp"
+
+namespace ramify {
+
+struct OpenedSource {
+  std::unique_ptr<HierarchySource> source;
+  const MemorySource* manifest = nullptr;  // set when the source is a manifest
+};
+
+// Throws SourceError when the root or the manifest cannot be read.
+OpenedSource open_source(const JobSpec& spec);
+
+}  // namespace ramify

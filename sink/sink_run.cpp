@@ -1,0 +1,98 @@
+#include "sink/sink_run.hpp"
+
+#include "util/errors.hpp"
+
+namespace ramify {
+
+SinkRun::SinkRun(SinkOptions opts) : options(std::move(opts)), console_(stderr, options.colour) {
+  if (options.report.empty()) return;
+  const ExistingReport existing =
+      options.append ? ExistingReport::append : options.force ? ExistingReport::replace : ExistingReport::refuse;
+  report = open_report(options.report, existing, [this](const ReportRow& row) {
+    existing_runs.insert(row.run);
+    if (trackers[row.worker].accept(row.seq)) summary.add(row.worker, row.record);
+  });
+}
+
+void SinkRun::write(const ReportRow& row) {
+  if (report && report_error.empty()) {
+    try {
+      report->write(row);
+    } catch (const WriteError& e) {
+      report_failed(e.what());
+    }
+  }
+  summary.add(row.worker, row.record);
+  if (!options.quiet) console_.print(row.worker, row.record);
+}
+
+void SinkRun::add_final(const LogRecord& record) {
+  summary.add_final(record);
+  if (!options.quiet) console_.print("broker", record);
+}
+
+void SinkRun::report_failed(const std::string& why) {
+  if (!report_error.empty()) return;
+  report_error = why;
+  log->error("{}; acknowledging nothing more", why);
+  beat_due = true;
+}
+
+bool SinkRun::flush() {
+  if (report && report_error.empty()) {
+    try {
+      report->flush();
+    } catch (const WriteError& e) {
+      report_failed(e.what());
+    }
+  }
+  return report_error.empty();
+}
+
+bool SinkRun::have_everything() const {
+  const std::set<std::string> dead(finish->dead_workers.begin(), finish->dead_workers.end());
+  for (const auto& [worker, last] : finish->last_seq) {
+    if (dead.count(worker)) continue;
+    auto it = trackers.find(worker);
+    const std::uint64_t have = it == trackers.end() ? 0 : it->second.contiguous();
+    if (have < last) return false;
+  }
+  return true;
+}
+
+std::pair<std::uint64_t, std::uint64_t> SinkRun::missing() const {
+  std::uint64_t lost = 0, with_dead = 0;
+  if (!finish) return {0, 0};
+  const std::set<std::string> dead(finish->dead_workers.begin(), finish->dead_workers.end());
+  for (const auto& [worker, last] : finish->last_seq) {
+    auto it = trackers.find(worker);
+    const std::uint64_t n = it == trackers.end() ? last : it->second.missing_through(last);
+    (dead.count(worker) ? with_dead : lost) += n;
+  }
+  return {lost, with_dead};
+}
+
+std::uint64_t SinkRun::received() const {
+  std::uint64_t records = 0;
+  for (const auto& [worker, tracker] : trackers) records += tracker.received();
+  return records;
+}
+
+void SinkRun::complete_report() {
+  if (!report_error.empty()) return;
+  try {
+    if (finish) {
+      for (std::size_t i = 0; i < finish->final_records.size(); ++i)
+        if (report) report->write(ReportRow{run_id, "broker", i + 1, finish->final_records[i]});
+      if (report) {
+        const std::uint64_t removed = report->drop_outcomes(finish->superseded);
+        if (removed > 0) log->info("removed {} outcome row(s) of attempts that were run again", removed);
+      }
+    }
+    if (report) report->finish();
+  } catch (const WriteError& e) {
+    report_failed(e.what());
+  }
+}
+
+}  // namespace ramify

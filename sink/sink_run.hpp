@@ -1,0 +1,69 @@
+#pragma once
+// What the sink knows of the run it writes, free of sockets: the report and
+// its first write error, the console, the summary, one sequence tracker per
+// worker, the run's id and its finish. The log intake, the broker link and
+// the conclusion (sink.cpp) share one SinkRun.
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "sink/console_printer.hpp"
+#include "sink/report_file.hpp"
+#include "sink/run_summary.hpp"
+#include "sink/sequence_tracker.hpp"
+#include "sink/sink.hpp"
+#include "util/logging.hpp"
+
+namespace ramify {
+
+class SinkRun {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // Opens and locks the report (throws ConfigError); an appended report's rows
+  // count as received.
+  explicit SinkRun(SinkOptions options);
+
+  const SinkOptions options;
+  const Clock::time_point started_at = Clock::now();
+  std::shared_ptr<spdlog::logger> log = logger("sink");
+  std::unique_ptr<ReportFile> report;
+  RunSummary summary;
+  std::map<std::string, SequenceTracker> trackers;
+  std::string run_id;
+  std::optional<Finish> finish;
+  std::set<std::string> existing_runs;  // runs of the rows an appended report already held
+  std::string report_error;             // why the report can no longer be completed ("" while it can)
+  std::string ended_early;              // why the sink concluded before the run's finish
+  bool beat_due = false;                // the broker must hear something at once
+
+  // Writes a row (report, summary, console). A write error becomes report_error.
+  void write(const ReportRow& row);
+  // A record of the finish (the run's finalize): into the summary and on the console.
+  void add_final(const LogRecord& record);
+  // From the first write error on, nothing more is written or acknowledged;
+  // the broker hears of it at once and stops the run.
+  void report_failed(const std::string& why);
+  // Flushes what was written; false when the report failed (nothing may be acknowledged).
+  bool flush();
+
+  // Every worker that the finish names has delivered up to its last sequence number.
+  bool have_everything() const;
+  // Records up to each worker's last sequence number that never arrived:
+  // from workers that left properly (lost), and from workers that died.
+  std::pair<std::uint64_t, std::uint64_t> missing() const;
+  std::uint64_t received() const;
+  // The finish's last rows, the outcome rows of attempts that were run again
+  // removed, and the report made durable. Any failure becomes report_error.
+  void complete_report();
+
+ private:
+  ConsolePrinter console_;
+};
+
+}  // namespace ramify

@@ -1,0 +1,54 @@
+#include "slots/thread_slot.hpp"
+
+#include "util/logging.hpp"
+#include "engine/assignment_walk.hpp"
+#include "curators/curator_factory.hpp"
+
+namespace ramify {
+
+ThreadSlot::ThreadSlot(std::size_t index, const JobSpec& spec, EventQueue& events, InputProvider* inputs)
+    : QueuedSlot(index, events), spec_(spec), curator_options_(spec.section("curator")), inputs_(inputs) {}
+
+ThreadSlot::~ThreadSlot() { shut_down(); }
+
+void ThreadSlot::prepare() {
+  try {
+    curator_ = make_curator(spec_);
+  } catch (const std::exception& e) {
+    logger("worker")->error("slot {}: cannot build the curator: {}", index_, e.what());
+  }
+}
+
+void ThreadSlot::on_taken(bool aborted) {
+  if (!aborted) cancel_.reset();
+}
+
+void ThreadSlot::interrupt() { cancel_.cancel(); }
+
+void ThreadSlot::after_last(bool finalize) {
+  if (finalize && curator_) finalize_curator(*curator_, events_, index_, cancel_, inputs_, curator_options_);
+}
+
+void ThreadSlot::run(const Assign& assignment) {
+  const AssignmentRef ref{assignment.id, assignment.attempt};
+  SlotEvent started;
+  started.kind = SlotEvent::Kind::started;
+  started.slot = index_;
+  started.assignment = ref;
+  events_.push(std::move(started));
+
+  SlotEvent done;
+  done.kind = SlotEvent::Kind::done;
+  done.slot = index_;
+  done.assignment = ref;
+  if (curator_) {
+    done.done = walk_assignment(assignment, spec_, *curator_, events_, index_, cancel_, inputs_, curator_options_).done;
+  } else {
+    done.done.id = assignment.id;
+    done.done.attempt = assignment.attempt;
+    done.done.complete = false;
+  }
+  events_.push(std::move(done));
+}
+
+}  // namespace ramify

@@ -1,0 +1,39 @@
+#pragma once
+// A slot as a thread of the worker (isolation = thread): it owns a curator
+// and walks one assignment at a time.
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "spec/job_spec.hpp"
+#include "protocol/messages.hpp"
+#include "engine/cancel_token.hpp"
+#include "engine/context_services.hpp"
+#include "curators/plugin_loader.hpp"
+#include "engine/event_queue.hpp"
+#include "slots/queued_slot.hpp"
+
+namespace ramify {
+
+class ThreadSlot : public QueuedSlot {
+ public:
+  // `inputs` gives the job's shared inputs (null when it has none).
+  ThreadSlot(std::size_t index, const JobSpec& spec, EventQueue& events, InputProvider* inputs);
+  ~ThreadSlot() override;
+
+ private:
+  void prepare() override;  // builds the curator, on the slot's thread
+  void on_taken(bool aborted) override;
+  void interrupt() override;
+  void run(const Assign& assignment) override;
+  void after_last(bool finalize) override;
+
+  const JobSpec& spec_;
+  std::map<std::string, std::string> curator_options_;
+  InputProvider* inputs_;
+  CancelToken cancel_;
+  CuratorPtr curator_;
+};
+
+}  // namespace ramify
