@@ -45,16 +45,16 @@ bool NodeRunner::visit(WalkFrame& frame, const ChildListing& listing) {
   if (excluded(node)) return false;  // not visited: no row at all
 
   NodeContext ctx(&frame, &listing, services_, assignment_);
+  bool descend = rules_.stop_level.empty() || node.level != rules_.stop_level;
   if (index < hooks_.skip) {  // curated before a restart: only its prune decision is needed again
     resumed_frames_.insert(&frame);
     try {
-      return !curator_.prune(node, ctx) && (rules_.stop_level.empty() || node.level != rules_.stop_level);
-    } catch (const std::exception&) {
-      return false;
+      return !curator_.prune(node, ctx) && descend;
+    } catch (...) {
+      return descend;  // as in the first walk: a prune that throws fails the node, and the walk goes on below
     }
   }
   if (hooks_.on_node) hooks_.on_node(index, frame);
-  bool descend = rules_.stop_level.empty() || node.level != rules_.stop_level;
   try {
     for (const auto& warning : listing.warnings) ctx.warn(warning);
     if (curator_.prune(node, ctx)) {
@@ -109,6 +109,7 @@ void NodeRunner::leave(WalkFrame& frame) {
     summary.msg = "subtree summary";
     summary.status = Status::ok;
     records_.add(std::move(summary));
+    if (hooks_.flush_each_node) records_.flush();  // a slot process may die on the next node
   }
   if (&frame == root_frame_)
     for (const Field& field : ctx.fields()) root_fields_.emplace_back(field.key, field.value);

@@ -1,6 +1,6 @@
 // EventQueue, the mailbox from the slot threads to the worker's main thread:
 // its fd, the order of take_all(), and the byte budget of record batches.
-#include "worker/event_queue.hpp"
+#include "engine/event_queue.hpp"
 
 #include <gtest/gtest.h>
 #include <poll.h>
