@@ -6,8 +6,8 @@
 #include <map>
 #include <string>
 
-#include "spec/job_spec.hpp"
 #include "protocol/messages.hpp"
+#include "spec/job_spec.hpp"
 
 namespace ramify {
 

@@ -2,8 +2,8 @@
 
 #include <spdlog/fmt/fmt.h>
 
-#include "util/errors.hpp"
 #include "protocol/log_record.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "broker/partitioner.hpp"
-#include "spec/job_spec.hpp"
 #include "protocol/messages.hpp"
+#include "spec/job_spec.hpp"
 
 namespace ramify {
 

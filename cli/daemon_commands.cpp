@@ -14,11 +14,11 @@
 #include "cli/nanny.hpp"
 #include "cli/number_flags.hpp"
 #include "cli/split_words.hpp"
+#include "curators/curator_factory.hpp"
+#include "sink/sink.hpp"
+#include "slots/fork_server.hpp"
 #include "util/errors.hpp"
 #include "util/logging.hpp"
-#include "sink/sink.hpp"
-#include "curators/curator_factory.hpp"
-#include "slots/fork_server.hpp"
 #include "worker/worker.hpp"
 
 namespace po = boost::program_options;

@@ -4,8 +4,8 @@
 #include <iostream>
 #include <zmq.hpp>
 
-#include "cli/daemon_process.hpp"
 #include "cli/commands.hpp"
+#include "cli/daemon_process.hpp"
 #include "util/errors.hpp"
 
 namespace {

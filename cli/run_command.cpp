@@ -17,18 +17,18 @@
 #include <iostream>
 #include <thread>
 
-#include "cli/daemon_process.hpp"
-#include "cli/run_console.hpp"
 #include "cli/commands.hpp"
+#include "cli/daemon_process.hpp"
 #include "cli/job_options.hpp"
 #include "cli/number_flags.hpp"
+#include "cli/run_console.hpp"
 #include "cli/split_words.hpp"
+#include "curators/curator_factory.hpp"
+#include "hierarchy/source_factory.hpp"
+#include "sink/report_file.hpp"
 #include "util/errors.hpp"
 #include "util/logging.hpp"
-#include "hierarchy/source_factory.hpp"
 #include "util/stop_request.hpp"
-#include "sink/report_file.hpp"
-#include "curators/curator_factory.hpp"
 
 namespace po = boost::program_options;
 

@@ -9,10 +9,10 @@
 #include "cli/number_flags.hpp"
 #include "net/address.hpp"
 #include "net/config_client.hpp"
-#include "util/errors.hpp"
 #include "net/security.hpp"
-#include "util/json_text.hpp"
 #include "spdlog/fmt/fmt.h"
+#include "util/errors.hpp"
+#include "util/json_text.hpp"
 
 namespace po = boost::program_options;
 

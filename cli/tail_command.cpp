@@ -12,13 +12,13 @@
 #include "cli/number_flags.hpp"
 #include "cli/tail_filter.hpp"
 #include "net/address.hpp"
-#include "protocol/codec.hpp"
-#include "util/errors.hpp"
 #include "net/handshake_watch.hpp"
 #include "net/security.hpp"
 #include "net/sockets.hpp"
+#include "protocol/codec.hpp"
 #include "sink/console_printer.hpp"
 #include "sink/report_row.hpp"
+#include "util/errors.hpp"
 
 namespace po = boost::program_options;
 

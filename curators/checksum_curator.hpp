@@ -11,8 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "spec/job_spec.hpp"
 #include "ramify/curator.hpp"
+#include "spec/job_spec.hpp"
 
 namespace ramify {
 

@@ -1,11 +1,11 @@
 #include "curators/curator_factory.hpp"
 
-#include "util/errors.hpp"
 #include "curators/checksum_curator.hpp"
 #include "curators/exec_curator.hpp"
 #include "curators/inventory_curator.hpp"
 #include "curators/noop_curator.hpp"
 #include "curators/validate_curator.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 

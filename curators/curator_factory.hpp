@@ -2,9 +2,9 @@
 // Builds the curator a job spec names. Each slot builds its own; the broker
 // builds one for the run's finalize.
 
-#include "spec/job_spec.hpp"
-#include "ramify/curator.hpp"
 #include "curators/plugin_loader.hpp"
+#include "ramify/curator.hpp"
+#include "spec/job_spec.hpp"
 
 namespace ramify {
 

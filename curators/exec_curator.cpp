@@ -2,8 +2,8 @@
 
 #include <optional>
 
-#include "util/errors.hpp"
 #include "curators/process_runner.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 namespace {

@@ -13,9 +13,9 @@
 #include <optional>
 #include <string>
 
-#include "spec/job_spec.hpp"
-#include "ramify/curator.hpp"
 #include "curators/command_template.hpp"
+#include "ramify/curator.hpp"
+#include "spec/job_spec.hpp"
 
 namespace ramify {
 

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "spec/job_spec.hpp"
 #include "ramify/curator.hpp"
+#include "spec/job_spec.hpp"
 
 namespace ramify {
 

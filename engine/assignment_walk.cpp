@@ -1,10 +1,10 @@
 #include "engine/assignment_walk.hpp"
 
+#include "engine/node_context.hpp"
+#include "engine/record_buffer.hpp"
 #include "hierarchy/directory_source.hpp"
 #include "hierarchy/memory_source.hpp"
 #include "hierarchy/walker.hpp"
-#include "engine/node_context.hpp"
-#include "engine/record_buffer.hpp"
 
 namespace ramify {
 

@@ -2,12 +2,12 @@
 // Walks one assignment with a curator: the part of a slot's work that is the
 // same in a thread and in a slot process.
 
-#include "spec/job_spec.hpp"
-#include "protocol/messages.hpp"
 #include "engine/cancel_token.hpp"
 #include "engine/context_services.hpp"
 #include "engine/event_queue.hpp"
 #include "engine/node_runner.hpp"
+#include "protocol/messages.hpp"
+#include "spec/job_spec.hpp"
 
 namespace ramify {
 

@@ -1,6 +1,6 @@
 #pragma once
 // How slot threads report to the worker's main thread (which owns every
-// socket): a locked queue plus an eventfd that zmq::poll watches.
+// socket): a locked queue plus an eventfd that the worker's reactor watches.
 //
 // Back-pressure: record batches count against a byte budget shared with the
 // worker's log spool (records not yet acknowledged by the sink). A slot that

@@ -1,7 +1,7 @@
 #include "engine/node_context.hpp"
 
-#include "protocol/record_fields.hpp"
 #include "engine/record_buffer.hpp"
+#include "protocol/record_fields.hpp"
 
 namespace ramify {
 

@@ -5,11 +5,11 @@
 #include <memory>
 #include <optional>
 
-#include "hierarchy/hierarchy_source.hpp"
-#include "protocol/messages.hpp"
-#include "hierarchy/walker.hpp"
 #include "engine/cancel_token.hpp"
 #include "engine/context_services.hpp"
+#include "hierarchy/hierarchy_source.hpp"
+#include "hierarchy/walker.hpp"
+#include "protocol/messages.hpp"
 
 namespace ramify {
 

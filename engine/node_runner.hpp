@@ -8,12 +8,12 @@
 #include <functional>
 #include <set>
 
-#include "spec/job_spec.hpp"
-#include "hierarchy/walker.hpp"
 #include "engine/cancel_token.hpp"
 #include "engine/event_queue.hpp"
 #include "engine/node_context.hpp"
 #include "engine/record_buffer.hpp"
+#include "hierarchy/walker.hpp"
+#include "spec/job_spec.hpp"
 
 namespace ramify {
 

@@ -5,9 +5,9 @@
 #include <chrono>
 #include <vector>
 
-#include "protocol/log_record.hpp"
 #include "engine/context_services.hpp"
 #include "engine/event_queue.hpp"
+#include "protocol/log_record.hpp"
 
 namespace ramify {
 

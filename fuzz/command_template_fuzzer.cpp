@@ -5,8 +5,8 @@
 #include <optional>
 #include <string_view>
 
-#include "util/errors.hpp"
 #include "curators/command_template.hpp"
+#include "util/errors.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string>
 
-#include "util/errors.hpp"
 #include "spec/job_spec.hpp"
+#include "util/errors.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "util/errors.hpp"
 #include "hierarchy/manifest_loader.hpp"
+#include "util/errors.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const std::vector<std::string> levels{"project", "subject", "session"};

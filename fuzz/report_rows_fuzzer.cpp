@@ -5,11 +5,11 @@
 #include <cstdint>
 #include <string_view>
 
+#include "sink/csv_text.hpp"
+#include "sink/report_row.hpp"
 #include "util/errors.hpp"
 #include "util/json_reader.hpp"
 #include "util/json_text.hpp"
-#include "sink/csv_text.hpp"
-#include "sink/report_row.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -8,8 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "util/errors.hpp"
 #include "hierarchy/node_paths.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 namespace {

@@ -11,9 +11,9 @@
 #include <functional>
 #include <optional>
 
+#include "hierarchy/node_paths.hpp"
 #include "util/errors.hpp"
 #include "util/json_text.hpp"
-#include "hierarchy/node_paths.hpp"
 
 namespace ramify {
 namespace {

@@ -4,8 +4,8 @@
 #include <cstring>
 #include <functional>
 
-#include "util/errors.hpp"
 #include "hierarchy/node_paths.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 namespace {

@@ -4,8 +4,8 @@
 #include <memory>
 
 #include "hierarchy/hierarchy_source.hpp"
-#include "spec/job_spec.hpp"
 #include "hierarchy/memory_source.hpp"
+#include "spec/job_spec.hpp"
 
 namespace ramify {
 

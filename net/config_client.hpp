@@ -18,9 +18,9 @@
 #include <string>
 #include <utility>
 
-#include "protocol/codec.hpp"
 #include "net/handshake_watch.hpp"
 #include "net/sockets.hpp"
+#include "protocol/codec.hpp"
 
 namespace ramify {
 

@@ -3,8 +3,8 @@
 #include <zmq.h>
 
 #include "net/curve_keys.hpp"
-#include "util/logging.hpp"
 #include "net/sockets.hpp"
+#include "util/logging.hpp"
 
 namespace ramify {
 

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "util/errors.hpp"
 #include "protocol/messages.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 

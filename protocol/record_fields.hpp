@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "util/json_reader.hpp"
 #include "ramify/curator.hpp"
+#include "util/json_reader.hpp"
 
 namespace ramify {
 

@@ -22,6 +22,30 @@ BrokerLink::BrokerLink(zmq::context_t& context, const Address& broker, const std
   config_options.curve = curve;
   config_ = make_socket(context, zmq::socket_type::dealer, config_options);
   config_.connect(broker.endpoint(kConfigPort, "config"));
+
+  control_messages_.on<ControlHeartbeat>([this](const ControlHeartbeat& beat) -> std::optional<Finish> {
+    heard(beat.run_id);
+    return std::nullopt;
+  });
+  control_messages_.on<Finish>([this](Finish finish) -> std::optional<Finish> {
+    heard(finish.run_id);
+    if (finish.run_id != run_id_) return std::nullopt;
+    return finish;
+  });
+  replies_.on<SinkBeatReply>([this](const SinkBeatReply& reply) {
+    heard(reply.run_id);
+    if (reply.run_id != run_id_) return;
+    answered_ = true;
+    if (reply.authenticated) {
+      worker_keys_ = std::map<std::string, std::string>(reply.worker_keys.begin(), reply.worker_keys.end());
+    } else {
+      worker_keys_.reset();
+    }
+  });
+  replies_.on<Ok>([this](const Ok&) { done_acknowledged_ = true; });  // only REPORT_DONE is answered with OK
+  replies_.on<ErrorReply>([](const ErrorReply& error) {
+    throw DecodeError("the broker refused a request: " + error.message);
+  });
 }
 
 void BrokerLink::heard(const std::string& run_id) {
@@ -35,15 +59,7 @@ std::optional<Finish> BrokerLink::on_control() {
   auto frames = receive_frames(control_, 2);
   if (!frames) return std::nullopt;
   if (frames->size() != 2) throw DecodeError("control message with the wrong number of frames");
-  const std::string topic = frame_text((*frames)[0]);
-  if (topic == ControlHeartbeat::kType) {
-    heard(decode<ControlHeartbeat>((*frames)[1].to_string_view()).run_id);
-  } else if (topic == Finish::kType) {
-    Finish finish = decode<Finish>((*frames)[1].to_string_view(), limits_for<Finish>());
-    heard(finish.run_id);
-    if (finish.run_id == run_id_) return finish;
-  }
-  return std::nullopt;
+  return control_messages_.dispatch((*frames)[0].to_string_view(), (*frames)[1].to_string_view());
 }
 
 bool BrokerLink::await_reply(std::chrono::milliseconds limit) {
@@ -57,23 +73,7 @@ void BrokerLink::on_reply() {
   auto frames = receive_frames(config_, 3);
   if (!frames) return;
   if (frames->size() != 3 || (*frames)[0].size() != 0) throw DecodeError("config reply with the wrong frames");
-  const std::string type = frame_text((*frames)[1]);
-  if (type == SinkBeatReply::kType) {
-    SinkBeatReply reply = decode<SinkBeatReply>((*frames)[2].to_string_view());
-    heard(reply.run_id);
-    if (reply.run_id == run_id_) {
-      answered_ = true;
-      if (reply.authenticated) {
-        worker_keys_ = std::map<std::string, std::string>(reply.worker_keys.begin(), reply.worker_keys.end());
-      } else {
-        worker_keys_.reset();
-      }
-    }
-  } else if (type == Ok::kType) {
-    done_acknowledged_ = true;  // only REPORT_DONE is answered with OK
-  } else if (type == ErrorReply::kType) {
-    throw DecodeError("the broker refused a request: " + decode<ErrorReply>((*frames)[2].to_string_view()).message);
-  }
+  replies_.dispatch((*frames)[1].to_string_view(), (*frames)[2].to_string_view());
 }
 
 void BrokerLink::send_beat(const SinkBeat& beat) { send_frames(config_, {"", SinkBeat::kType, encode(beat)}); }

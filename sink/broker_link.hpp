@@ -14,8 +14,9 @@
 #include <string>
 
 #include "net/address.hpp"
-#include "protocol/messages.hpp"
 #include "net/sockets.hpp"
+#include "protocol/message_table.hpp"
+#include "protocol/messages.hpp"
 
 namespace ramify {
 
@@ -68,6 +69,8 @@ class BrokerLink {
   bool done_acknowledged_ = false;
   bool answered_ = false;
   std::optional<std::map<std::string, std::string>> worker_keys_;
+  MessageTable<std::optional<Finish>()> control_messages_;
+  MessageTable<void()> replies_;
 };
 
 }  // namespace ramify

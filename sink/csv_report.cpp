@@ -10,10 +10,10 @@
 #include <set>
 #include <sstream>
 
-#include "util/errors.hpp"
-#include "util/json_text.hpp"
 #include "sink/csv_text.hpp"
 #include "sink/report_replacement.hpp"
+#include "util/errors.hpp"
+#include "util/json_text.hpp"
 
 namespace ramify {
 namespace {

@@ -7,8 +7,8 @@
 #include <fstream>
 #include <set>
 
-#include "util/errors.hpp"
 #include "sink/report_replacement.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 

@@ -11,8 +11,8 @@
 #include <set>
 #include <utility>
 
-#include "util/errors.hpp"
 #include "sink/report_file.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 namespace {

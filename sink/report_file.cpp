@@ -9,11 +9,11 @@
 #include <cstring>
 #include <filesystem>
 
-#include "util/errors.hpp"
 #include "sink/csv_report.hpp"
 #include "sink/jsonl_report.hpp"
 #include "sink/locked_file.hpp"
 #include "sink/sqlite_report.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 namespace {

@@ -1,8 +1,8 @@
 #include "sink/report_row.hpp"
 
+#include "protocol/record_fields.hpp"
 #include "util/errors.hpp"
 #include "util/json_text.hpp"
-#include "protocol/record_fields.hpp"
 
 namespace ramify {
 

@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "util/json_reader.hpp"
 #include "protocol/log_record.hpp"
+#include "util/json_reader.hpp"
 
 namespace ramify {
 

@@ -5,9 +5,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "util/errors.hpp"
 #include "sink/locked_file.hpp"
 #include "sink/report_file.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 

@@ -8,12 +8,12 @@
 
 #include <cstring>
 
-#include "protocol/codec.hpp"
-#include "util/logging.hpp"
 #include "curators/process_runner.hpp"
 #include "engine/record_buffer.hpp"
+#include "protocol/codec.hpp"
 #include "slots/slot_channel.hpp"
 #include "slots/slot_child.hpp"
+#include "util/logging.hpp"
 
 namespace ramify {
 
@@ -103,11 +103,6 @@ void ProcessSlot::push_records(const SlotRecords& records) {
 
 void ProcessSlot::run(const Assign& assignment) {
   const AssignmentRef ref{assignment.id, assignment.attempt};
-  SlotEvent started;
-  started.kind = SlotEvent::Kind::started;
-  started.slot = index_;
-  started.assignment = ref;
-  events_.push(std::move(started));
 
   Done total;
   total.id = assignment.id;

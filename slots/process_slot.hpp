@@ -9,13 +9,13 @@
 // max_nodes_per_slot nodes, a slot process steps aside between nodes and a
 // fresh one takes over: nothing fails.
 
-#include "spec/job_spec.hpp"
 #include "engine/context_services.hpp"
 #include "engine/event_queue.hpp"
 #include "slots/fork_server.hpp"
 #include "slots/queued_slot.hpp"
 #include "slots/slot_channel.hpp"
 #include "slots/slot_progress.hpp"
+#include "spec/job_spec.hpp"
 
 namespace ramify {
 

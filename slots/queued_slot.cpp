@@ -66,6 +66,11 @@ void QueuedSlot::main() {
       current_ = AssignmentRef{assignment.id, assignment.attempt};
       on_taken(cancel_all_);
     }
+    SlotEvent started;
+    started.kind = SlotEvent::Kind::started;
+    started.slot = index_;
+    started.assignment = AssignmentRef{assignment.id, assignment.attempt};
+    events_.push(std::move(started));
     run(assignment);
     std::lock_guard lock(mutex_);
     current_.reset();

@@ -14,8 +14,8 @@
 #include <optional>
 #include <thread>
 
-#include "protocol/messages.hpp"
 #include "engine/event_queue.hpp"
+#include "protocol/messages.hpp"
 #include "slots/slot.hpp"
 
 namespace ramify {
@@ -50,6 +50,7 @@ class QueuedSlot : public Slot {
   virtual void on_taken(bool aborted) = 0;
   // Stop the assignment that runs now.
   virtual void interrupt() = 0;
+  // Runs an assignment (its `started` event is already out) and pushes its `done`.
   virtual void run(const Assign& assignment) = 0;
   // After the last assignment; `finalize`: close(true) and the run not aborted.
   virtual void after_last(bool finalize) = 0;

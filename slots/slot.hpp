@@ -3,8 +3,6 @@
 // (ThreadSlot) or a process forked from the fork server (ProcessSlot). It
 // reports through the EventQueue and never touches a socket of the worker.
 
-#include <optional>
-
 #include "protocol/messages.hpp"
 
 namespace ramify {

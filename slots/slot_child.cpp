@@ -7,12 +7,12 @@
 #include <cstdio>
 #include <fstream>
 
-#include "protocol/codec.hpp"
-#include "spec/job_spec.hpp"
-#include "engine/assignment_walk.hpp"
 #include "curators/curator_factory.hpp"
+#include "engine/assignment_walk.hpp"
+#include "protocol/codec.hpp"
 #include "slots/slot_channel.hpp"
 #include "slots/slot_progress.hpp"
+#include "spec/job_spec.hpp"
 
 namespace ramify {
 

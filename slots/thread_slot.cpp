@@ -1,8 +1,8 @@
 #include "slots/thread_slot.hpp"
 
-#include "util/logging.hpp"
-#include "engine/assignment_walk.hpp"
 #include "curators/curator_factory.hpp"
+#include "engine/assignment_walk.hpp"
+#include "util/logging.hpp"
 
 namespace ramify {
 
@@ -31,11 +31,6 @@ void ThreadSlot::after_last(bool finalize) {
 
 void ThreadSlot::run(const Assign& assignment) {
   const AssignmentRef ref{assignment.id, assignment.attempt};
-  SlotEvent started;
-  started.kind = SlotEvent::Kind::started;
-  started.slot = index_;
-  started.assignment = ref;
-  events_.push(std::move(started));
 
   SlotEvent done;
   done.kind = SlotEvent::Kind::done;

@@ -6,13 +6,13 @@
 #include <memory>
 #include <string>
 
-#include "spec/job_spec.hpp"
-#include "protocol/messages.hpp"
+#include "curators/plugin_loader.hpp"
 #include "engine/cancel_token.hpp"
 #include "engine/context_services.hpp"
-#include "curators/plugin_loader.hpp"
 #include "engine/event_queue.hpp"
+#include "protocol/messages.hpp"
 #include "slots/queued_slot.hpp"
+#include "spec/job_spec.hpp"
 
 namespace ramify {
 

@@ -13,13 +13,13 @@
 #include <set>
 #include <sstream>
 
-#include "util/did_you_mean.hpp"
-#include "util/errors.hpp"
+#include "ramify/node.hpp"
 #include "spec/ini_text.hpp"
 #include "spec/job_keys.hpp"
 #include "spec/job_spec_keys.hpp"
+#include "util/did_you_mean.hpp"
+#include "util/errors.hpp"
 #include "util/text.hpp"
-#include "ramify/node.hpp"
 
 namespace ramify {
 namespace {

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <set>
 
+#include "ramify/node.hpp"
+#include "spec/job_keys.hpp"
 #include "util/did_you_mean.hpp"
 #include "util/errors.hpp"
-#include "spec/job_keys.hpp"
-#include "ramify/node.hpp"
 
 namespace ramify {
 namespace {

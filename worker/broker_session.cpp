@@ -2,11 +2,30 @@
 
 #include <unistd.h>
 
+#include "net/config_client.hpp"
 #include "net/security.hpp"
-#include "util/logging.hpp"
 #include "util/host_name.hpp"
+#include "util/logging.hpp"
+#include "util/stop_request.hpp"
 
 namespace ramify {
+
+std::optional<SpecReply> fetch_spec(zmq::context_t& context, const Security& security, const Address& broker,
+                                    const std::string& worker_id, std::chrono::milliseconds timeout,
+                                    const StopRequest& stop) {
+  ConfigClient client(context, broker.endpoint(kConfigPort, "config"), std::chrono::milliseconds(1000), 1,
+                      security.client_of_broker(), "broker");
+  client.set_interrupt(&stop.requested());
+  try {
+    return client.call_until<SpecReply>(
+        SpecRequest{kProtocolVersion, worker_id}, std::chrono::steady_clock::now() + timeout,
+        [&] { logger("worker")->info("waiting for the broker at {}", broker.text()); });
+  } catch (const TimeoutError&) {
+    if (stop.count() > 0) return std::nullopt;
+    throw TimeoutError("the broker at " + broker.text() + " did not answer within " +
+                       std::to_string(timeout.count() / 1000) + " s");
+  }
+}
 
 BrokerSession::BrokerSession(zmq::context_t& context, const Security& security, const Address& broker,
                              std::string worker_id)

@@ -22,6 +22,14 @@
 namespace ramify {
 
 class Security;
+class StopRequest;
+
+// Asks the broker's config service for the job spec until it answers or
+// `timeout` passes, longer waits each try (a slow link still joins). Throws
+// TimeoutError, ConfigError; nullopt when a stop was asked for meanwhile.
+std::optional<SpecReply> fetch_spec(zmq::context_t& context, const Security& security, const Address& broker,
+                                    const std::string& worker_id, std::chrono::milliseconds timeout,
+                                    const StopRequest& stop);
 
 class BrokerSession {
  public:

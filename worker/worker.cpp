@@ -7,7 +7,6 @@
 #include "curators/curator_factory.hpp"
 #include "engine/node_runner.hpp"
 #include "net/address.hpp"
-#include "net/config_client.hpp"
 #include "net/reactor.hpp"
 #include "net/security.hpp"
 #include "slots/slot_pool.hpp"
@@ -75,23 +74,6 @@ struct Worker::Impl {
   }
 
   // ---- start ----
-
-  // Asks the broker's config service for the spec until it answers or the
-  // connect timeout passes (longer waits each try: a slow link still joins).
-  std::optional<SpecReply> fetch_spec(const Address& address) {
-    ConfigClient client(context, address.endpoint(kConfigPort, "config"), std::chrono::milliseconds(1000), 1,
-                        security.client_of_broker(), "broker");
-    client.set_interrupt(&stop_request.requested());
-    try {
-      return client.call_until<SpecReply>(SpecRequest{kProtocolVersion, worker_id},
-                                          Clock::now() + options.connect_timeout,
-                                          [&] { log->info("waiting for the broker at {}", address.text()); });
-    } catch (const TimeoutError&) {
-      if (stop_request.count() > 0) return std::nullopt;
-      throw TimeoutError("the broker at " + address.text() + " did not answer within " +
-                         std::to_string(options.connect_timeout.count() / 1000) + " s");
-    }
-  }
 
   std::string sink_address(const Address& address) const {
     if (!options.sink.empty()) return options.sink;
@@ -276,7 +258,8 @@ struct Worker::Impl {
 
   int run() {
     const Address address = Address::parse(options.broker, kBrokerPortBase);
-    std::optional<SpecReply> reply = fetch_spec(address);
+    std::optional<SpecReply> reply =
+        fetch_spec(context, security, address, worker_id, options.connect_timeout, stop_request);
     if (!reply) return stop_request.exit_status();
     run_id = reply->run_id;
     no_sink = reply->no_sink;

@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
-#include "util/errors.hpp"
-#include "util/json_reader.hpp"
 #include "support/background.hpp"
 #include "support/ramify_binary.hpp"
 #include "support/temp_dir.hpp"
+#include "util/errors.hpp"
+#include "util/json_reader.hpp"
 
 namespace ramify::testing {
 

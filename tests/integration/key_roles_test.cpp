@@ -8,16 +8,16 @@
 #include <filesystem>
 #include <fstream>
 
-#include "protocol/codec.hpp"
 #include "net/curve_keys.hpp"
-#include "util/json_reader.hpp"
 #include "net/sockets.hpp"
+#include "protocol/codec.hpp"
 #include "support/background.hpp"
 #include "support/delay_proxy.hpp"
 #include "support/ramify_binary.hpp"
 #include "support/small_tree.hpp"
 #include "support/temp_dir.hpp"
 #include "support/zmq_wait.hpp"
+#include "util/json_reader.hpp"
 
 namespace ramify {
 namespace {

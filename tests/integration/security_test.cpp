@@ -8,9 +8,9 @@
 #include <random>
 #include <set>
 
-#include "protocol/codec.hpp"
 #include "net/curve_keys.hpp"
 #include "net/sockets.hpp"
+#include "protocol/codec.hpp"
 #include "support/background.hpp"
 #include "support/ramify_binary.hpp"
 #include "support/small_tree.hpp"

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "util/json_reader.hpp"
 #include "curators/process_runner.hpp"
+#include "util/json_reader.hpp"
 
 namespace ramify::testing {
 

@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "util/errors.hpp"
 #include "support/fake_context.hpp"
 #include "support/nodes.hpp"
 #include "support/temp_dir.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 namespace {

@@ -6,8 +6,8 @@
 #include <filesystem>
 
 #include "hierarchy/directory_source.hpp"
-#include "util/errors.hpp"
 #include "support/temp_dir.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 namespace {

@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "util/errors.hpp"
-#include "spec/ini_text.hpp"
 #include "curators/command_template.hpp"
+#include "spec/ini_text.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 namespace {

@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "util/errors.hpp"
+#include "curators/curator_factory.hpp"
 #include "spec/job_spec.hpp"
 #include "support/temp_dir.hpp"
-#include "curators/curator_factory.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 namespace {

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "util/errors.hpp"
 #include "hierarchy/manifest_loader.hpp"
 #include "support/temp_dir.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 namespace {

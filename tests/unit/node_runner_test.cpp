@@ -14,13 +14,13 @@
 #include <utility>
 #include <vector>
 
-#include "protocol/codec.hpp"
-#include "hierarchy/memory_source.hpp"
-#include "hierarchy/walker.hpp"
-#include "support/nodes.hpp"
 #include "engine/cancel_token.hpp"
 #include "engine/event_queue.hpp"
 #include "engine/record_buffer.hpp"
+#include "hierarchy/memory_source.hpp"
+#include "hierarchy/walker.hpp"
+#include "protocol/codec.hpp"
+#include "support/nodes.hpp"
 
 namespace ramify {
 namespace {

@@ -3,9 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include "curators/plugin_loader.hpp"
 #include "support/fake_context.hpp"
 #include "support/nodes.hpp"
-#include "curators/plugin_loader.hpp"
 
 namespace ramify {
 namespace {

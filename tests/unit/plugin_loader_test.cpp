@@ -11,8 +11,8 @@
 #include <thread>
 #include <vector>
 
-#include "util/errors.hpp"
 #include "curators/plugin_loader.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 namespace {

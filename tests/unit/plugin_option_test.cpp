@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include "util/errors.hpp"
 #include "curators/plugin_loader.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 namespace {

@@ -6,10 +6,10 @@
 
 #include <string>
 
-#include "util/errors.hpp"
-#include "util/logging.hpp"
 #include "net/sockets.hpp"
 #include "protocol/message_table.hpp"
+#include "util/errors.hpp"
+#include "util/logging.hpp"
 
 namespace ramify {
 namespace {

@@ -7,10 +7,10 @@
 #include <set>
 #include <sstream>
 
+#include "curators/curator_factory.hpp"
 #include "spec/job_keys.hpp"
 #include "spec/job_spec.hpp"
 #include "support/readme_blocks.hpp"
-#include "curators/curator_factory.hpp"
 
 namespace ramify {
 namespace {

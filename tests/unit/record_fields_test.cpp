@@ -7,13 +7,13 @@
 #include <cmath>
 #include <limits>
 
+#include "engine/node_context.hpp"
 #include "protocol/codec.hpp"
 #include "protocol/record_fields.hpp"
 #include "sink/report_file.hpp"
 #include "sink/report_row.hpp"
 #include "support/fake_context.hpp"
 #include "support/temp_dir.hpp"
-#include "engine/node_context.hpp"
 
 namespace ramify {
 namespace {

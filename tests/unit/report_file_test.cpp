@@ -12,11 +12,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "util/errors.hpp"
 #include "sink/csv_report.hpp"
 #include "sink/report_file.hpp"
 #include "support/small_disk.hpp"
 #include "support/temp_dir.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 namespace {

@@ -2,13 +2,13 @@
 
 #include <fstream>
 
-#include "util/errors.hpp"
-#include "util/json_reader.hpp"
-#include "util/json_text.hpp"
 #include "sink/report_row.hpp"
 #include "sink/run_summary.hpp"
 #include "sink/sequence_tracker.hpp"
 #include "support/temp_dir.hpp"
+#include "util/errors.hpp"
+#include "util/json_reader.hpp"
+#include "util/json_text.hpp"
 
 namespace ramify {
 namespace {

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "util/errors.hpp"
-#include "spec/job_spec.hpp"
 #include "curators/validate_curator.hpp"
+#include "spec/job_spec.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 namespace {

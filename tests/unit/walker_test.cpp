@@ -4,9 +4,9 @@
 
 #include <set>
 
-#include "util/errors.hpp"
 #include "hierarchy/memory_source.hpp"
 #include "hierarchy/walker.hpp"
+#include "util/errors.hpp"
 
 namespace ramify {
 namespace {
