@@ -18,7 +18,11 @@ void add_job_options(po::options_description& options) {
       ("spec-file", po::value<std::string>(), "a whole job spec as `ramify run` writes it for its broker")
       ("root", po::value<std::string>(), "directory tree to curate ([job] root)")
       ("manifest", po::value<std::string>(), "JSON Lines manifest to curate ([job] manifest)")
-      ("levels", po::value<std::string>(), "ordered level names, comma-separated ([job] levels)")
+      ("levels", po::value<std::string>(),
+       "ordered level names, comma-separated; NAME:GLOB|GLOB by folder name, NAME? may be absent; "
+       "bids: the BIDS preset ([job] levels)")
+      ("exclude", po::value<std::string>(),
+       "paths to leave out, comma-separated globs: derivatives,**/tmp ([job] exclude)")
       ("curator", po::value<std::string>(), "noop | exec | checksum | inventory | validate | plugin ([job] curator)")
       ("exec", po::value<std::vector<std::string>>()->composing(), "LEVEL=COMMAND, repeatable ([exec] LEVEL)")
       ("order", po::value<std::string>(), "depth | breadth ([job] order)")
@@ -61,7 +65,7 @@ JobSpec job_spec_from(const po::variables_map& vm, const std::function<void(JobS
       {"root", "root"},         {"manifest", "manifest"},
       {"levels", "levels"},     {"curator", "curator"},
       {"order", "order"},       {"partition-level", "partition_level"},
-      {"on-failure", "on_failure"}};
+      {"on-failure", "on_failure"}, {"exclude", "exclude"}};
   for (const auto& [flag, key] : shorthands)
     if (vm.count(flag)) spec.set("job", key, vm[flag].as<std::string>());
   if (vm.count("exec")) {

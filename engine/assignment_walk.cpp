@@ -2,8 +2,8 @@
 
 #include "engine/node_context.hpp"
 #include "engine/record_buffer.hpp"
-#include "hierarchy/directory_source.hpp"
 #include "hierarchy/memory_source.hpp"
+#include "hierarchy/source_factory.hpp"
 #include "hierarchy/walker.hpp"
 
 namespace ramify {
@@ -16,7 +16,7 @@ WalkOutcome walk_assignment(const Assign& assignment, const JobSpec& spec, Curat
   if (!spec.get("job", "manifest").empty()) {
     source = std::make_unique<MemorySource>(assignment.root, assignment.nodes);
   } else {
-    source = std::make_unique<DirectorySource>(spec.get("job", "root"), spec.levels());
+    source = directory_source(spec);
   }
   const WalkPlan plan{assignment.root, assignment.ancestors, assignment.order,
                       assignment.kind == AssignmentKind::shallow, assignment.data};

@@ -36,8 +36,8 @@ struct DirCloser {
 
 }  // namespace
 
-DirectorySource::DirectorySource(std::string root_path, std::vector<std::string> levels)
-    : root_path_(std::move(root_path)), levels_(std::move(levels)) {
+DirectorySource::DirectorySource(std::string root_path, JobLevels levels, PathPatterns excluded)
+    : root_path_(std::move(root_path)), levels_(std::move(levels)), excluded_(std::move(excluded)) {
   while (root_path_.size() > 1 && root_path_.back() == '/') root_path_.pop_back();
 }
 
@@ -48,7 +48,7 @@ Node DirectorySource::root() {
   if (!S_ISDIR(st.st_mode)) throw SourceError("root " + root_path_ + " is not a directory");
   Node node;
   node.id = kRootId;
-  node.level = level_at_depth(levels_, 0);
+  node.level = levels_.root_level();
   node.label = base_name(root_path_);
   fill_stat(node, st);
   return node;
@@ -68,7 +68,6 @@ ChildListing DirectorySource::children(const Node& container) {
     return listing;
   }
   const int dir_fd = dirfd(closer.dir);
-  const std::size_t child_depth = depth_of_id(container.id) + 1;
   const std::string prefix = (container.id.empty() || container.id == kRootId) ? "" : container.id + "/";
 
   for (;;) {
@@ -84,6 +83,7 @@ ChildListing DirectorySource::children(const Node& container) {
     }
     const std::string name = entry->d_name;
     if (name == "." || name == "..") continue;
+    if (excluded_.matches(prefix + name)) continue;
     struct stat st {};
     if (fstatat(dir_fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
       listing.warnings.push_back("cannot stat " + prefix + name + ": " + std::strerror(errno));
@@ -95,7 +95,7 @@ ChildListing DirectorySource::children(const Node& container) {
     child.label = name;
     fill_stat(child, st);
     if (S_ISDIR(st.st_mode)) {
-      child.level = level_at_depth(levels_, child_depth);
+      child.level = levels_.folder_level(container.level, name);
     } else if (S_ISREG(st.st_mode)) {
       child.level = kFileLevel;
       child.is_file = true;

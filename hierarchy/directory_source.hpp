@@ -1,6 +1,7 @@
 #pragma once
-// A directory tree as a hierarchy: depth d under the root is level d (deeper
-// folders are "folder"), regular files are "file" nodes of their folder.
+// A directory tree as a hierarchy: the root and its folders take the job's
+// levels (by depth, or by name: spec/job_levels.hpp; a folder no level
+// takes is a "folder"), regular files are "file" nodes of their folder.
 // Symlinks are never followed: a symlink is a "file" node with attribute
 // `symlink` (its target). Sockets, FIFOs and devices are left out with a warning.
 
@@ -8,12 +9,15 @@
 #include <vector>
 
 #include "hierarchy/hierarchy_source.hpp"
+#include "spec/job_levels.hpp"
+#include "spec/path_patterns.hpp"
 
 namespace ramify {
 
 class DirectorySource : public HierarchySource {
  public:
-  DirectorySource(std::string root_path, std::vector<std::string> levels);
+  // Paths that `excluded` matches are left out, with everything below them.
+  DirectorySource(std::string root_path, JobLevels levels, PathPatterns excluded = {});
 
   Node root() override;
   ChildListing children(const Node& container) override;
@@ -21,7 +25,8 @@ class DirectorySource : public HierarchySource {
 
  private:
   std::string root_path_;
-  std::vector<std::string> levels_;
+  JobLevels levels_;
+  PathPatterns excluded_;
 };
 
 }  // namespace ramify

@@ -27,10 +27,6 @@ class HierarchySource {
   virtual std::string local_path(const Node& node) const = 0;
 };
 
-// The level name of a container at `depth` below the root (0 = the root).
-std::string level_at_depth(const std::vector<std::string>& levels, std::size_t depth);
-// Depth of a directory-tree id: "." is 0, "a" is 1, "a/b" is 2.
-std::size_t depth_of_id(const std::string& id);
 // Sorts children in the documented visiting order: byte order of labels, then ids.
 void sort_children(std::vector<Node>& children);
 

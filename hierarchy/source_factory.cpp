@@ -13,10 +13,14 @@ OpenedSource open_source(const JobSpec& spec) {
     opened.manifest = loaded.get();
     opened.source = std::move(loaded);
   } else {
-    opened.source = std::make_unique<DirectorySource>(spec.get("job", "root"), spec.levels());
+    opened.source = directory_source(spec);
     opened.source->root();  // fails now, clearly, when the root is missing
   }
   return opened;
+}
+
+std::unique_ptr<DirectorySource> directory_source(const JobSpec& spec) {
+  return std::make_unique<DirectorySource>(spec.get("job", "root"), spec.job_levels(), spec.excluded());
 }
 
 }  // namespace ramify

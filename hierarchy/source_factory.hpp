@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "hierarchy/directory_source.hpp"
 #include "hierarchy/hierarchy_source.hpp"
 #include "hierarchy/memory_source.hpp"
 #include "spec/job_spec.hpp"
@@ -16,5 +17,9 @@ struct OpenedSource {
 
 // Throws SourceError when the root or the manifest cannot be read.
 OpenedSource open_source(const JobSpec& spec);
+
+// The job's directory tree (`root`, `levels`, `exclude`, `exclude_git`), as
+// the broker and every worker read it.
+std::unique_ptr<DirectorySource> directory_source(const JobSpec& spec);
 
 }  // namespace ramify

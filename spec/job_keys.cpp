@@ -8,7 +8,8 @@ const std::vector<JobKey>& job_keys() {
   static const std::vector<JobKey> keys = {
       {"job", "root", "", "directory tree to curate (depth d under the root is level d)"},
       {"job", "manifest", "", "JSON Lines manifest to curate instead of a directory tree (with root: its nodes live at root/ID)"},
-      {"job", "levels", "project,subject,session,acquisition", "ordered level names"},
+      {"job", "levels", "project,subject,session,acquisition",
+       "ordered level names, each NAME, NAME:GLOB|GLOB (by folder name) or NAME?:GLOB (may be absent); bids: the BIDS preset"},
       {"job", "curator", "noop", "noop | exec | checksum | inventory | validate | plugin"},
       {"job", "plugin", "", "with curator = plugin: the shared library to load on every worker"},
       {"job", "order", "depth", "visiting order inside an assignment: depth | breadth"},
@@ -18,6 +19,10 @@ const std::vector<JobKey>& job_keys() {
       {"job", "split_above", "0", "with split: the largest assignment in nodes (0: a 64th of the hierarchy)"},
       {"job", "stop_level", "", "do not descend below the nodes of this level"},
       {"job", "exclude_files", "", "comma-separated glob patterns of file names that are not visited"},
+      {"job", "exclude", "",
+       "comma-separated globs of paths below the root left out with everything below them (derivatives, "
+       "sourcedata/**, **/tmp); directory trees"},
+      {"job", "exclude_git", "true", "leave out .git and .datalad folders at any depth (directory trees)"},
       {"job", "on_failure", "kill", "kill | finish | continue: what the first failure does"},
       {"job", "max_failures", "0", "with on_failure = continue: kill after this many failures (0: never)"},
       {"job", "max_attempts", "3", "attempts of an assignment whose worker dies before it is quarantined"},

@@ -72,6 +72,13 @@ std::uint64_t parse_count(const std::string& value, const std::string& what, std
   return number;
 }
 
+bool parse_flag(const std::string& value, const std::string& what) {
+  const std::string v = trim(value);
+  if (v == "true") return true;
+  if (v == "false") return false;
+  throw ConfigError(what + " must be true or false, not '" + value + "'");
+}
+
 std::uint64_t parse_bytes(const std::string& value, const std::string& what) {
   std::string v = trim(value);
   if (v.empty()) return 0;
@@ -198,13 +205,13 @@ std::map<std::string, std::string> JobSpec::section(const std::string& name) con
 
 JobSpec::Entries JobSpec::entries() const { return Entries(values_.begin(), values_.end()); }
 
-std::vector<std::string> JobSpec::levels() const {
-  std::vector<std::string> out;
-  for (auto& part : split(get("job", "levels"), ',')) {
-    std::string name = trim(part);
-    if (!name.empty()) out.push_back(name);
-  }
-  return out;
+JobLevels JobSpec::job_levels() const { return JobLevels::parse(get("job", "levels")); }
+
+std::vector<std::string> JobSpec::levels() const { return job_levels().names(); }
+
+PathPatterns JobSpec::excluded() const {
+  const bool git = parse_flag(get("job", "exclude_git"), "job.exclude_git");
+  return PathPatterns::parse((git ? "**/.git,**/.datalad," : "") + get("job", "exclude"));
 }
 
 WalkOrder JobSpec::order() const {
@@ -259,7 +266,12 @@ void JobSpec::validate() const {
   // Each check names where the key was set ("job.ini line 7: "), when it came from a file.
   auto job_key = [this](const char* key) { return where("job", key); };
   static const std::regex level_name("^[A-Za-z0-9_-]+$");
-  auto names = levels();
+  std::vector<std::string> names;
+  try {
+    names = levels();
+  } catch (const ConfigError& e) {
+    throw ConfigError(job_key("levels") + e.what());
+  }
   if (names.empty()) throw ConfigError(job_key("levels") + "levels: at least one level is needed");
   std::set<std::string> unique;
   for (const auto& name : names) {
@@ -271,10 +283,18 @@ void JobSpec::validate() const {
     if (!unique.insert(name).second) throw ConfigError(job_key("levels") + "levels: '" + name + "' appears twice");
   }
 
-  const std::string levels_text = " (levels are " + get("job", "levels") + ")";
+  try {
+    excluded();
+  } catch (const ConfigError& e) {
+    throw ConfigError(where("job", get("job", "exclude").empty() ? "exclude_git" : "exclude") + e.what());
+  }
+  const std::string levels_text = " (levels are " + join(names, ",") + ")";
   std::string level = get("job", "partition_level");
   if (!level.empty() && !unique.count(level))
     throw ConfigError(job_key("partition_level") + "partition_level: unknown level '" + level + "'" + levels_text);
+  if (!level.empty() && job_levels().find(level)->optional)
+    throw ConfigError(job_key("partition_level") + "partition_level: '" + level +
+                      "' may be absent (?), so the hierarchy cannot be split there; choose a level every branch has");
 
   std::string curator_name = curator();
   static const std::vector<std::string> curators{"noop", "exec", "checksum", "inventory", "validate", "plugin"};

@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "protocol/protocol_enums.hpp"
+#include "spec/job_levels.hpp"
+#include "spec/path_patterns.hpp"
 
 namespace ramify {
 
@@ -59,7 +61,12 @@ class JobSpec {
   std::uint64_t size_bytes() const;
 
   // Typed accessors (valid after validate()).
+  // The level names, in order; job_levels() with their patterns (spec/job_levels.hpp).
   std::vector<std::string> levels() const;
+  JobLevels job_levels() const;
+  // What a directory tree leaves out: `exclude`, and .git and .datalad at any
+  // depth unless `exclude_git = false`.
+  PathPatterns excluded() const;
   std::string curator() const { return get("job", "curator"); }
   WalkOrder order() const;
   // Depth (0 = the root's level) whose nodes become one assignment each.
@@ -88,6 +95,8 @@ inline constexpr double kMaxSeconds = 1e7;
 std::uint64_t parse_count(const std::string& value, const std::string& what, std::uint64_t min = 0,
                           std::uint64_t max = kMaxCount);
 double parse_seconds(const std::string& value, const std::string& what, double min = 0, double max = kMaxSeconds);
+//   WHAT must be true or false, not 'VALUE'
+bool parse_flag(const std::string& value, const std::string& what);
 // "512M", "2G", "100K", "12345" (bytes); "" and "0" are 0.
 std::uint64_t parse_bytes(const std::string& value, const std::string& what);
 

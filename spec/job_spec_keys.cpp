@@ -7,6 +7,7 @@
 #include "spec/job_keys.hpp"
 #include "util/did_you_mean.hpp"
 #include "util/errors.hpp"
+#include "util/text.hpp"
 
 namespace ramify {
 namespace {
@@ -76,12 +77,12 @@ void check_key_placement(const JobSpec& spec) {
         refuse(spec, section, key, misplaced_key_message(key, *home, section));
       if (section == "exec")
         refuse(spec, section, key,
-               "[exec]: '" + key + "' is not a level (levels are " + spec.get("job", "levels") + ", folder, file)" +
+               "[exec]: '" + key + "' is not a level (levels are " + join(spec.levels(), ",") + ", folder, file)" +
                    did_you_mean(key, std::vector<std::string>(levels.begin(), levels.end())));
       if (section == "validate")
         refuse(spec, section, key,
                "[validate] " + key + ": not a rule: LEVEL = REGEX, LEVEL.requires = a,b or fail_on_violation " +
-                   "(levels are " + spec.get("job", "levels") + ", folder, file)" +
+                   "(levels are " + join(spec.levels(), ",") + ", folder, file)" +
                    did_you_mean(key, validate_keys(levels)));
     }
   }
@@ -109,6 +110,8 @@ void check_keys_take_effect(const JobSpec& spec) {
                " (isolation is " + isolation + ")");
   const std::string split = spec.get("job", "split");
   job_keys_for({"split_above"}, split != "off", "split = auto or on", " (split is off)");
+  job_keys_for({"exclude", "exclude_git"}, spec.get("job", "manifest").empty(), "the hierarchy is a directory tree",
+               " (it is a manifest)");
   section_for("exec", curator == "exec", "curator = exec");
   section_for("checksum", curator == "checksum", "curator = checksum");
   section_for("validate", curator == "validate", "curator = validate");

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 
 #include "hierarchy/directory_source.hpp"
 #include "support/temp_dir.hpp"
@@ -13,7 +14,7 @@ namespace ramify {
 namespace {
 
 using testing::TempDir;
-const std::vector<std::string> kLevels{"project", "subject", "session"};
+const JobLevels kLevels = JobLevels::parse("project,subject,session");
 
 std::vector<std::string> ids(const ChildListing& listing) {
   std::vector<std::string> out;
@@ -111,6 +112,32 @@ TEST(DirectorySource, AnUnreadableFolderIsAnErrorOfItsListingNotACrash) {
   chmod((dir.path() / "proj/locked").c_str(), 0700);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+// The levels of each folder of a BIDS dataset, read from the disk.
+TEST(DirectorySource, GivesBidsFoldersTheirLevelsWithAndWithoutSessions) {
+  TempDir dir;
+  dir.write("ds/sub-01/anat/sub-01_T1w.nii.gz", "x");
+  dir.write("ds/sub-02/ses-01/func/sub-02_ses-01_bold.nii.gz", "x");
+  dir.write("ds/derivatives/fmriprep/x.txt", "x");
+  DirectorySource source((dir.path() / "ds").string(), JobLevels::parse("bids"));
+  std::map<std::string, std::string> levels;
+  std::vector<Node> todo{source.root()};
+  while (!todo.empty()) {
+    const Node node = todo.back();
+    todo.pop_back();
+    levels[node.id] = node.level;
+    if (node.is_file) continue;
+    for (const Node& child : source.children(node).children) todo.push_back(child);
+  }
+  EXPECT_EQ(levels["."], "project");
+  EXPECT_EQ(levels["sub-01"], "subject");
+  EXPECT_EQ(levels["sub-01/anat"], "datatype");
+  EXPECT_EQ(levels["sub-02/ses-01"], "session");
+  EXPECT_EQ(levels["sub-02/ses-01/func"], "datatype");
+  EXPECT_EQ(levels["derivatives"], "folder");
+  EXPECT_EQ(levels["derivatives/fmriprep"], "folder");
+  EXPECT_EQ(levels["sub-01/anat/sub-01_T1w.nii.gz"], "file");
 }
 
 }  // namespace

@@ -117,6 +117,15 @@ TEST(JobSpec, ValidatesValues) {
   EXPECT_NE(invalid({"root=/a", "partition_level=planet"}).find("unknown level 'planet'"), std::string::npos);
   EXPECT_NE(invalid({"root=/a", "levels=a,file"}).find("reserved"), std::string::npos);
   EXPECT_NE(invalid({"root=/a", "levels=a,a"}).find("twice"), std::string::npos);
+  EXPECT_EQ(invalid({"root=/a", "levels=bids", "exec.datatype=true", "curator=exec"}), "");
+  EXPECT_NE(invalid({"root=/a", "levels=bids", "partition_level=session"}).find("'session' may be absent"),
+            std::string::npos);
+  EXPECT_NE(invalid({"root=/a", "levels=p,s:"}).find("a pattern is a folder name glob"), std::string::npos);
+  EXPECT_NE(invalid({"root=/a", "exclude=/etc"}).find("not a path below the root"), std::string::npos);
+  EXPECT_NE(invalid({"root=/a", "exclude_git=maybe"}).find("job.exclude_git must be true or false"), std::string::npos);
+  EXPECT_NE(invalid({"manifest=/m.jsonl", "exclude=derivatives"}).find("[job] exclude does nothing unless the "
+                                                                         "hierarchy is a directory tree"),
+            std::string::npos);
   EXPECT_NE(invalid({"root=/a", "order=sideways"}).find("order"), std::string::npos);
   EXPECT_NE(invalid({"root=/a", "exec.planet=echo"}).find("'planet' is not a level"), std::string::npos);
   EXPECT_NE(invalid({"root=/a", "curator=exec"}).find("[exec]"), std::string::npos);

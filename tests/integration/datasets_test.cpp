@@ -1,0 +1,103 @@
+// Real dataset layouts: BIDS with and without sessions, with derivatives and
+// code beside the subjects. The real binary; the datasets are made here.
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "support/ramify_binary.hpp"
+#include "support/temp_dir.hpp"
+
+namespace ramify {
+namespace {
+
+using testing::TempDir;
+
+// sub-01 has no sessions, sub-02 has two; derivatives/ and code/ are not BIDS raw data.
+std::string make_bids(const TempDir& dir) {
+  for (const char* path : {"ds/dataset_description.json", "ds/participants.tsv", "ds/sub-01/anat/sub-01_T1w.nii.gz",
+                           "ds/sub-01/anat/sub-01_T1w.json", "ds/sub-01/func/sub-01_task-rest_bold.nii.gz",
+                           "ds/sub-02/ses-01/anat/sub-02_ses-01_T1w.nii.gz",
+                           "ds/sub-02/ses-02/func/sub-02_ses-02_task-rest_bold.nii.gz",
+                           "ds/derivatives/fmriprep/sub-01/anat/sub-01_desc-preproc_T1w.nii.gz", "ds/code/convert.py"})
+    dir.write(path, "x");
+  return (dir.path() / "ds").string();
+}
+
+std::map<std::string, std::string> levels_in(const std::string& report) {
+  std::map<std::string, std::string> levels;
+  for (const auto& row : testing::outcomes(testing::read_report(report)))
+    levels[row.get("container_id")] = row.get("container_type");
+  return levels;
+}
+
+std::set<std::string> flagged_in(const std::string& report) {
+  std::set<std::string> flagged;
+  for (const auto& row : testing::read_report(report))
+    if (row.get("kind") == "log" && !row.get("err").empty()) flagged.insert(row.get("container_id"));
+  return flagged;
+}
+
+TEST(Datasets, BidsLevelsFollowTheFolderNamesWithAndWithoutSessions) {
+  TempDir dir;
+  const std::string root = make_bids(dir);
+  const std::string report = dir.str() + "/r.jsonl";
+  const std::vector<std::string> rules{"--curator", "validate", "--set", "validate.subject=^sub-[0-9]+$",
+                                       "--set", "validate.session=^ses-[0-9]+$"};
+  std::vector<std::string> args{"run", "--root", root, "--levels", "bids", "--report", report};
+  args.insert(args.end(), rules.begin(), rules.end());
+  auto result = testing::run_ramify(args, dir.str());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto levels = levels_in(report);
+  EXPECT_EQ(levels["."], "project");
+  EXPECT_EQ(levels["sub-01"], "subject");
+  EXPECT_EQ(levels["sub-01/anat"], "datatype");
+  EXPECT_EQ(levels["sub-01/func"], "datatype");
+  EXPECT_EQ(levels["sub-02/ses-01"], "session");
+  EXPECT_EQ(levels["sub-02/ses-02/func"], "datatype");
+  EXPECT_EQ(levels["derivatives"], "folder");
+  EXPECT_EQ(levels["derivatives/fmriprep/sub-01"], "folder");
+  EXPECT_EQ(levels["code"], "folder");
+  EXPECT_EQ(flagged_in(report), std::set<std::string>{});  // nothing bogus to flag
+
+  // By depth, the same rules flag what is no session at all, and call derivatives/ a subject.
+  std::vector<std::string> by_depth{"run",    "--root",  root, "--levels", "project,subject,session",
+                                    "--report", report, "--force"};
+  by_depth.insert(by_depth.end(), rules.begin(), rules.end());
+  result = testing::run_ramify(by_depth, dir.str());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto flagged = flagged_in(report);
+  for (const char* id : {"sub-01/anat", "sub-01/func", "derivatives", "code"})
+    EXPECT_TRUE(flagged.count(id)) << id << " was not flagged";
+}
+
+// Excluded paths have no row; .git and .datalad are left out unless asked for.
+TEST(Datasets, ExcludedFoldersAndGitMetadataHaveNoRows) {
+  TempDir dir;
+  const std::string root = make_bids(dir);
+  dir.write("ds/.git/HEAD", "ref: refs/heads/main");
+  dir.write("ds/.datalad/config", "x");
+  dir.write("ds/sub-01/anat/scratch.tmp", "x");
+  const std::string report = dir.str() + "/r.jsonl";
+  auto result = testing::run_ramify({"run", "--root", root, "--levels", "bids", "--exclude", "derivatives,code,**/*.tmp",
+                                     "--report", report},
+                                    dir.str());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto levels = levels_in(report);
+  for (const char* gone : {"derivatives", "derivatives/fmriprep", "code", "code/convert.py", ".git", ".git/HEAD",
+                           ".datalad", "sub-01/anat/scratch.tmp"})
+    EXPECT_EQ(levels.count(gone), 0u) << gone << " has a row";
+  for (const char* kept : {".", "sub-01", "sub-01/anat", "sub-01/anat/sub-01_T1w.json", "dataset_description.json"})
+    EXPECT_EQ(levels.count(kept), 1u) << kept << " has no row";
+
+  result = testing::run_ramify({"run", "--root", root, "--set", "job.exclude_git=false", "--report", report, "--force"},
+                               dir.str());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  levels = levels_in(report);
+  EXPECT_EQ(levels.count(".git/HEAD"), 1u);
+  EXPECT_EQ(levels.count("derivatives"), 1u);
+}
+
+}  // namespace
+}  // namespace ramify
