@@ -13,13 +13,6 @@ namespace {
 constexpr std::string_view kRequiresSuffix = ".requires";
 constexpr const char* kFailKey = "fail_on_violation";
 
-bool parse_bool(const std::string& value, const std::string& key) {
-  std::string v = trim(value);
-  if (v == "true") return true;
-  if (v == "false") return false;
-  throw ConfigError("[validate] " + key + ": '" + value + "' is neither true nor false");
-}
-
 // The labels in "a, b,c" (empty parts ignored); throws when none is left.
 std::vector<std::string> parse_required(const std::string& value, const std::string& key) {
   std::vector<std::string> names;
@@ -45,7 +38,7 @@ ValidateCurator::ValidateCurator(const JobSpec& spec) {
 
   auto add_rule = [&](const std::string& key, const std::string& value) {
     if (key == kFailKey) {
-      fail_on_violation_ = parse_bool(value, key);
+      fail_on_violation_ = parse_flag(value, "[validate] " + key);
       return;
     }
     const bool is_requires = key.ends_with(kRequiresSuffix);

@@ -83,14 +83,15 @@ ChildListing DirectorySource::children(const Node& container) {
     }
     const std::string name = entry->d_name;
     if (name == "." || name == "..") continue;
-    if (excluded_.matches(prefix + name)) continue;
+    std::string id = prefix + name;
+    if (excluded_.matches(id)) continue;
     struct stat st {};
     if (fstatat(dir_fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-      listing.warnings.push_back("cannot stat " + prefix + name + ": " + std::strerror(errno));
+      listing.warnings.push_back("cannot stat " + id + ": " + std::strerror(errno));
       continue;
     }
     Node child;
-    child.id = prefix + name;
+    child.id = std::move(id);
     child.parent = container.id;
     child.label = name;
     fill_stat(child, st);
@@ -106,7 +107,7 @@ ChildListing DirectorySource::children(const Node& container) {
       ssize_t n = readlinkat(dir_fd, entry->d_name, target.data(), target.size());
       child.attrs["symlink"] = n >= 0 ? target.substr(0, static_cast<std::size_t>(n)) : std::string();
     } else {
-      listing.warnings.push_back("left out " + prefix + name + ": not a file, folder or symlink");
+      listing.warnings.push_back("left out " + child.id + ": not a file, folder or symlink");
       continue;
     }
     listing.children.push_back(std::move(child));

@@ -76,7 +76,7 @@ bool parse_flag(const std::string& value, const std::string& what) {
   const std::string v = trim(value);
   if (v == "true") return true;
   if (v == "false") return false;
-  throw ConfigError(what + " must be true or false, not '" + value + "'");
+  throw ConfigError(what + ": '" + value + "' is neither true nor false");
 }
 
 std::uint64_t parse_bytes(const std::string& value, const std::string& what) {
@@ -210,7 +210,7 @@ JobLevels JobSpec::job_levels() const { return JobLevels::parse(get("job", "leve
 std::vector<std::string> JobSpec::levels() const { return job_levels().names(); }
 
 PathPatterns JobSpec::excluded() const {
-  const bool git = parse_flag(get("job", "exclude_git"), "job.exclude_git");
+  const bool git = parse_flag(get("job", "exclude_git"), "exclude_git");
   return PathPatterns::parse((git ? "**/.git,**/.datalad," : "") + get("job", "exclude"));
 }
 
@@ -283,10 +283,11 @@ void JobSpec::validate() const {
     if (!unique.insert(name).second) throw ConfigError(job_key("levels") + "levels: '" + name + "' appears twice");
   }
 
+  parse_flag(get("job", "exclude_git"), job_key("exclude_git") + "exclude_git");
   try {
-    excluded();
+    PathPatterns::parse(get("job", "exclude"));
   } catch (const ConfigError& e) {
-    throw ConfigError(where("job", get("job", "exclude").empty() ? "exclude_git" : "exclude") + e.what());
+    throw ConfigError(job_key("exclude") + e.what());
   }
   const std::string levels_text = " (levels are " + join(names, ",") + ")";
   std::string level = get("job", "partition_level");
@@ -321,9 +322,7 @@ void JobSpec::validate() const {
   const std::string split = get("job", "split");
   if (split != "auto" && split != "on" && split != "off")
     throw ConfigError(job_key("split") + "split: '" + split + "' is not auto, on or off");
-  const std::string auth = get("job", "require_auth");
-  if (auth != "true" && auth != "false")
-    throw ConfigError(job_key("require_auth") + "require_auth: '" + auth + "' is neither true nor false");
+  parse_flag(get("job", "require_auth"), job_key("require_auth") + "require_auth");
 
   // Numbers, each within its range.
   const std::pair<const char*, std::function<void()>> numbers[] = {

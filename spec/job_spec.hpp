@@ -95,7 +95,7 @@ inline constexpr double kMaxSeconds = 1e7;
 std::uint64_t parse_count(const std::string& value, const std::string& what, std::uint64_t min = 0,
                           std::uint64_t max = kMaxCount);
 double parse_seconds(const std::string& value, const std::string& what, double min = 0, double max = kMaxSeconds);
-//   WHAT must be true or false, not 'VALUE'
+//   WHAT: 'VALUE' is neither true nor false
 bool parse_flag(const std::string& value, const std::string& what);
 // "512M", "2G", "100K", "12345" (bytes); "" and "0" are 0.
 std::uint64_t parse_bytes(const std::string& value, const std::string& what);

@@ -122,7 +122,7 @@ TEST(JobSpec, ValidatesValues) {
             std::string::npos);
   EXPECT_NE(invalid({"root=/a", "levels=p,s:"}).find("a pattern is a folder name glob"), std::string::npos);
   EXPECT_NE(invalid({"root=/a", "exclude=/etc"}).find("not a path below the root"), std::string::npos);
-  EXPECT_NE(invalid({"root=/a", "exclude_git=maybe"}).find("job.exclude_git must be true or false"), std::string::npos);
+  EXPECT_NE(invalid({"root=/a", "exclude_git=maybe"}).find("exclude_git: 'maybe' is neither true nor false"), std::string::npos);
   EXPECT_NE(invalid({"manifest=/m.jsonl", "exclude=derivatives"}).find("[job] exclude does nothing unless the "
                                                                          "hierarchy is a directory tree"),
             std::string::npos);
