@@ -24,7 +24,7 @@ void add_job_options(po::options_description& options) {
       ("exclude", po::value<std::string>(),
        "paths to leave out, comma-separated globs: derivatives,**/tmp ([job] exclude)")
       ("curator", po::value<std::string>(), "noop | exec | checksum | inventory | validate | plugin ([job] curator)")
-      ("exec", po::value<std::vector<std::string>>()->composing(), "LEVEL=COMMAND, repeatable ([exec] LEVEL)")
+      ("exec", po::value<std::vector<std::string>>()->composing(), "LEVEL=COMMAND or LEVEL:GLOB=COMMAND (names matching GLOB only), repeatable ([exec] LEVEL)")
       ("order", po::value<std::string>(), "depth | breadth ([job] order)")
       ("partition-level", po::value<std::string>(), "level whose nodes become assignments ([job] partition_level)")
       ("on-failure", po::value<std::string>(), "kill | finish | continue ([job] on_failure)")

@@ -3,7 +3,9 @@
 #include <optional>
 
 #include "curators/process_runner.hpp"
+#include "spec/name_globs.hpp"
 #include "util/errors.hpp"
+#include "util/text.hpp"
 
 namespace ramify {
 namespace {
@@ -19,38 +21,71 @@ ExecCurator::ExecCurator(const JobSpec& spec)
     : timeout_(spec.exec_timeout()), retries_(parse_count(spec.get("job", "retries"), "job.retries")) {
   if (!spec.get("job", "skip_exit").empty())
     skip_exit_ = static_cast<int>(parse_count(spec.get("job", "skip_exit"), "job.skip_exit"));
-  for (const auto& entry : spec.section("exec")) {
-    const std::string& level = entry.first;
-    const std::string& text = entry.second;
+  for (const auto& [key, text] : spec.section("exec")) {
+    const std::string where = spec.where("exec", key) + "[exec] " + key;
     CommandTemplate command = [&] {
       try {
         return CommandTemplate::parse(text);
       } catch (const ConfigError& e) {
-        throw ConfigError(spec.where("exec", level) + "[exec] " + level + ": " + e.what());
+        throw ConfigError(where + ": " + e.what());
       }
     }();
     for (const auto& name : command.placeholders())
       if (!known_placeholder(name, spec))
-        throw ConfigError(spec.where("exec", level) + "[exec] " + level + ": unknown placeholder {" + name +
+        throw ConfigError(where + ": unknown placeholder {" + name +
                           "} (known: {path} {id} {label} {level} {parent} {input:NAME} for an [inputs] NAME)");
-    templates_.emplace(level, std::move(command));
+    const auto colon = key.find(':');
+    LevelCommands& level = commands_[key.substr(0, colon)];
+    if (colon == std::string::npos)
+      level.any_name = std::move(command);
+    else
+      level.by_name.push_back({key, parse_name_globs(key.substr(colon + 1), where), std::move(command)});
   }
 }
 
-const CommandTemplate* ExecCurator::template_for(const Node& node) const {
-  auto it = templates_.find(node.level);
-  return it == templates_.end() ? nullptr : &it->second;
+const CommandTemplate* ExecCurator::template_for(const Node& node, std::string* why, bool* ambiguous) const {
+  auto it = commands_.find(node.level);
+  if (it == commands_.end()) {
+    if (why) *why = "no [exec] command for level " + node.level;
+    return nullptr;
+  }
+  const LevelCommands& level = it->second;
+  const PatternCommand* match = nullptr;
+  for (const PatternCommand& candidate : level.by_name) {
+    if (!matches_any_glob(candidate.globs, node.label)) continue;
+    if (match) {
+      if (why) *why = "'" + node.label + "' matches both [exec] " + match->key + " and " + candidate.key +
+                      ": patterns of one level must not overlap";
+      if (ambiguous) *ambiguous = true;
+      return nullptr;
+    }
+    match = &candidate;
+  }
+  if (match) return &match->command;
+  if (level.any_name) return &*level.any_name;
+  if (why) {
+    std::vector<std::string> keys;
+    for (const PatternCommand& candidate : level.by_name) keys.push_back(candidate.key);
+    *why = "no [exec] command for '" + node.label + "': it matches none of " + join(keys, ", ");
+  }
+  return nullptr;
 }
 
 bool ExecCurator::validate(const Node& node, Context& ctx) {
-  if (template_for(node)) return true;
-  ctx.skip("no [exec] command for level " + node.level);
+  std::string why;
+  bool ambiguous = false;
+  if (template_for(node, &why, &ambiguous) || ambiguous) return true;  // curate() fails an ambiguous node
+  ctx.skip(why);
   return false;
 }
 
 void ExecCurator::curate(const Node& node, Context& ctx) {
-  const CommandTemplate* command = template_for(node);
-  if (!command) return;
+  std::string why;
+  const CommandTemplate* command = template_for(node, &why);
+  if (!command) {
+    ctx.fail(why);
+    return;
+  }
   const std::string path = ctx.local_path(node);
   auto lookup = [&](std::string_view name) -> std::optional<std::string> {
     if (name == "path") return path;

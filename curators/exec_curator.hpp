@@ -6,12 +6,16 @@
 // Each output line is a log row (stderr as a warning). A non-zero exit fails
 // the node after `retries` more tries, except `skip_exit`, which skips it; a
 // command past `timeout` has its process group killed and fails the node.
-// Nodes of a level without a template are "skipped".
+// A key `LEVEL:GLOB|GLOB` limits its command to the nodes of that level whose
+// name matches; a plain `LEVEL` key is the level's command for the other
+// names. A node no command takes is "skipped"; one that two patterned keys
+// take fails (the patterns must not overlap).
 
 #include <chrono>
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "curators/command_template.hpp"
 #include "ramify/curator.hpp"
@@ -28,9 +32,20 @@ class ExecCurator : public Curator {
   void curate(const Node& node, Context& ctx) override;
 
  private:
-  const CommandTemplate* template_for(const Node& node) const;
+  struct PatternCommand {
+    std::string key;                 // "file:*.json", for messages
+    std::vector<std::string> globs;  // name globs
+    CommandTemplate command;
+  };
+  struct LevelCommands {
+    std::optional<CommandTemplate> any_name;  // the plain LEVEL key
+    std::vector<PatternCommand> by_name;      // the LEVEL:GLOB keys
+  };
+  // The command for `node`, or nullptr with `why` saying why there is none
+  // (`ambiguous` set when two patterned keys take it).
+  const CommandTemplate* template_for(const Node& node, std::string* why = nullptr, bool* ambiguous = nullptr) const;
 
-  std::map<std::string, CommandTemplate> templates_;  // by level
+  std::map<std::string, LevelCommands> commands_;  // by level
   std::chrono::milliseconds timeout_;
   std::uint64_t retries_;
   std::optional<int> skip_exit_;

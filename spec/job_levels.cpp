@@ -1,10 +1,9 @@
 #include "spec/job_levels.hpp"
 
-#include <fnmatch.h>
-
 #include <algorithm>
 
 #include "ramify/node.hpp"
+#include "spec/name_globs.hpp"
 #include "util/errors.hpp"
 #include "util/text.hpp"
 
@@ -13,9 +12,7 @@ namespace ramify {
 namespace {
 
 bool accepts(const JobLevel& level, const std::string& name) {
-  if (level.patterns.empty()) return true;
-  return std::any_of(level.patterns.begin(), level.patterns.end(),
-                     [&](const std::string& pattern) { return fnmatch(pattern.c_str(), name.c_str(), 0) == 0; });
+  return level.patterns.empty() || matches_any_glob(level.patterns, name);
 }
 
 }  // namespace
@@ -33,14 +30,7 @@ JobLevels JobLevels::parse(const std::string& text) {
       level.optional = true;
       level.name.pop_back();
     }
-    if (colon != std::string::npos) {
-      for (const auto& alternative : split(item.substr(colon + 1), '|')) {
-        const std::string pattern = trim(alternative);
-        if (pattern.empty() || pattern.find('/') != std::string::npos)
-          throw ConfigError("levels: '" + item + "': a pattern is a folder name glob, not empty and without '/'");
-        level.patterns.push_back(pattern);
-      }
-    }
+    if (colon != std::string::npos) level.patterns = parse_name_globs(item.substr(colon + 1), "levels: '" + item + "'");
     out.levels_.push_back(std::move(level));
   }
   if (!out.levels_.empty() && (out.levels_.front().optional || !out.levels_.front().patterns.empty()))

@@ -29,7 +29,7 @@ std::set<std::string> level_names(const JobSpec& spec) {
 // Whether a key of a free section means something for this spec.
 bool takes_its_place(const std::string& section, const std::string& key, const std::string& curator,
                      const std::set<std::string>& levels) {
-  if (section == "exec") return levels.count(key) > 0;
+  if (section == "exec") return levels.count(key.substr(0, key.find(':'))) > 0;  // LEVEL or LEVEL:GLOB
   if (section == "validate") {
     const std::string suffix = ".requires";
     const std::string level = key.ends_with(suffix) ? key.substr(0, key.size() - suffix.size()) : key;
@@ -77,8 +77,9 @@ void check_key_placement(const JobSpec& spec) {
         refuse(spec, section, key, misplaced_key_message(key, *home, section));
       if (section == "exec")
         refuse(spec, section, key,
-               "[exec]: '" + key + "' is not a level (levels are " + join(spec.levels(), ",") + ", folder, file)" +
-                   did_you_mean(key, std::vector<std::string>(levels.begin(), levels.end())));
+               "[exec]: '" + key + "' is not a level, nor LEVEL:GLOB (levels are " + join(spec.levels(), ",") +
+                   ", folder, file)" +
+                   did_you_mean(key.substr(0, key.find(':')), std::vector<std::string>(levels.begin(), levels.end())));
       if (section == "validate")
         refuse(spec, section, key,
                "[validate] " + key + ": not a rule: LEVEL = REGEX, LEVEL.requires = a,b or fail_on_violation " +

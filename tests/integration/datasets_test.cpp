@@ -99,5 +99,44 @@ TEST(Datasets, ExcludedFoldersAndGitMetadataHaveNoRows) {
   EXPECT_EQ(levels.count("derivatives"), 1u);
 }
 
+// An [exec] key limited to a file pattern runs on those files only; the
+// others say why they were skipped; a file two patterns take fails.
+TEST(Datasets, AnExecCommandLimitedToJsonRunsOnlyOnJsonFiles) {
+  TempDir dir;
+  const std::string root = make_bids(dir);
+  const std::string report = dir.str() + "/r.jsonl";
+  auto result = testing::run_ramify({"run", "--root", root, "--levels", "bids", "--exclude", "derivatives,code",
+                                     "--exec", "file:*.json|*.tsv=echo sidecar {label}", "--report", report},
+                                    dir.str());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  std::map<std::string, JsonValue> files;
+  for (const auto& row : testing::outcomes(testing::read_report(report)))
+    if (row.get("container_type") == "file") files.emplace(row.get("container_id"), row);
+  std::set<std::string> ran;
+  for (const auto& row : testing::read_report(report))
+    if (row.get("kind") == "log" && row.get("msg").rfind("sidecar ", 0) == 0) ran.insert(row.get("container_id"));
+  EXPECT_EQ(ran, (std::set<std::string>{"dataset_description.json", "participants.tsv", "sub-01/anat/sub-01_T1w.json"}));
+  for (const auto& id : ran) EXPECT_EQ(files.at(id).get("status"), "ok") << id;
+  const auto& image = files.at("sub-01/anat/sub-01_T1w.nii.gz");
+  EXPECT_EQ(image.get("status"), "skipped");
+  EXPECT_EQ(image.get("msg"), "no [exec] command for 'sub-01_T1w.nii.gz': it matches none of file:*.json|*.tsv");
+
+  // A plain `file` key takes the other names; overlapping patterns fail the file both take.
+  result = testing::run_ramify({"run", "--root", root, "--levels", "bids", "--exclude", "derivatives,code", "--exec",
+                                "file:*.json|*.tsv=echo sidecar {label}", "--exec", "file=echo other {label}", "--exec",
+                                "file:participants.*=echo table {label}", "--on-failure", "continue", "--report",
+                                report, "--force"},
+                               dir.str());
+  EXPECT_NE(result.exit_code, 0);
+  files.clear();
+  for (const auto& row : testing::outcomes(testing::read_report(report)))
+    if (row.get("container_type") == "file") files.emplace(row.get("container_id"), row);
+  EXPECT_EQ(files.at("sub-01/anat/sub-01_T1w.nii.gz").get("status"), "ok");
+  EXPECT_EQ(files.at("sub-01/anat/sub-01_T1w.json").get("status"), "ok");
+  const auto& table = files.at("participants.tsv");
+  EXPECT_EQ(table.get("status"), "failed");
+  EXPECT_NE(table.get("err").find("'participants.tsv' matches both [exec] "), std::string::npos) << table.get("err");
+}
+
 }  // namespace
 }  // namespace ramify

@@ -62,7 +62,7 @@ TEST(JobLevels, MalformedLevelsAreClearErrors) {
   try {
     JobLevels::parse("project,subject:");
   } catch (const ConfigError& e) {
-    EXPECT_STREQ(e.what(), "levels: 'subject:': a pattern is a folder name glob, not empty and without '/'");
+    EXPECT_STREQ(e.what(), "levels: 'subject:': a pattern is a name glob, not empty and without '/'");
   }
 }
 

@@ -120,7 +120,7 @@ TEST(JobSpec, ValidatesValues) {
   EXPECT_EQ(invalid({"root=/a", "levels=bids", "exec.datatype=true", "curator=exec"}), "");
   EXPECT_NE(invalid({"root=/a", "levels=bids", "partition_level=session"}).find("'session' may be absent"),
             std::string::npos);
-  EXPECT_NE(invalid({"root=/a", "levels=p,s:"}).find("a pattern is a folder name glob"), std::string::npos);
+  EXPECT_NE(invalid({"root=/a", "levels=p,s:"}).find("a pattern is a name glob"), std::string::npos);
   EXPECT_NE(invalid({"root=/a", "exclude=/etc"}).find("not a path below the root"), std::string::npos);
   EXPECT_NE(invalid({"root=/a", "exclude_git=maybe"}).find("exclude_git: 'maybe' is neither true nor false"), std::string::npos);
   EXPECT_NE(invalid({"manifest=/m.jsonl", "exclude=derivatives"}).find("[job] exclude does nothing unless the "
@@ -199,7 +199,7 @@ TEST(JobSpec, UnknownKeysAndSectionsGetTheLineAndASuggestion) {
   // Nothing close: no guess.
   EXPECT_TRUE(ends_with(load_error("[job]\nroot = /a\nwokers = 3\n"), "job.ini line 3: unknown key 'wokers' in [job]"));
   EXPECT_TRUE(ends_with(load_error("[job]\nroot = /a\ncurator = exec\n[exec]\nsubjct = true\n"),
-                        "job.ini line 5: [exec]: 'subjct' is not a level (levels are "
+                        "job.ini line 5: [exec]: 'subjct' is not a level, nor LEVEL:GLOB (levels are "
                         "project,subject,session,acquisition, folder, file) (did you mean 'subject'?)"));
 }
 
