@@ -23,6 +23,8 @@ void add_job_options(po::options_description& options) {
        "bids: the BIDS preset ([job] levels)")
       ("exclude", po::value<std::string>(),
        "paths to leave out, comma-separated globs: derivatives,**/tmp ([job] exclude)")
+      ("follow-symlinks", po::value<std::string>(),
+       "none | inside | all: symlinks to files curated as their target ([job] follow_symlinks)")
       ("curator", po::value<std::string>(), "noop | exec | checksum | inventory | validate | plugin ([job] curator)")
       ("exec", po::value<std::vector<std::string>>()->composing(), "LEVEL=COMMAND or LEVEL:GLOB=COMMAND (names matching GLOB only), repeatable ([exec] LEVEL)")
       ("order", po::value<std::string>(), "depth | breadth ([job] order)")
@@ -65,7 +67,7 @@ JobSpec job_spec_from(const po::variables_map& vm, const std::function<void(JobS
       {"root", "root"},         {"manifest", "manifest"},
       {"levels", "levels"},     {"curator", "curator"},
       {"order", "order"},       {"partition-level", "partition_level"},
-      {"on-failure", "on_failure"}, {"exclude", "exclude"}};
+      {"on-failure", "on_failure"}, {"exclude", "exclude"}, {"follow-symlinks", "follow_symlinks"}};
   for (const auto& [flag, key] : shorthands)
     if (vm.count(flag)) spec.set("job", key, vm[flag].as<std::string>());
   if (vm.count("exec")) {

@@ -11,7 +11,9 @@
 #include <fstream>
 #include <optional>
 
+#include "curators/annex_key.hpp"
 #include "util/errors.hpp"
+#include "util/link_target.hpp"
 #include "util/sha256.hpp"
 
 namespace ramify {
@@ -191,7 +193,7 @@ std::vector<ChecksumEntry> read_checksum_manifest(const std::string& manifest_pa
 }
 
 ChecksumCurator::ChecksumCurator(const JobSpec& spec)
-    : root_(spec.get("job", "root")), manifest_path_(spec.get("checksum", "verify")) {
+    : root_(spec.get("job", "root")), follow_(spec.follow_symlinks()), manifest_path_(spec.get("checksum", "verify")) {
   if (manifest_path_.empty()) return;
   if (root_.empty()) throw ConfigError("[checksum] verify needs [job] root: manifest paths are relative to it");
   manifest_ = read_checksum_manifest(manifest_path_, root_);
@@ -207,28 +209,85 @@ bool ChecksumCurator::validate(const Node& node, Context& ctx) {
 
 void ChecksumCurator::curate(const Node& node, Context& ctx) {
   if (!node.is_file) return;
-  if (node.attrs.count("symlink")) {
-    ctx.skip("symlink: not followed");
-    return;
-  }
   const std::string path = ctx.local_path(node);
   if (path.empty()) {
     ctx.fail("cannot read: the hierarchy source has no local file for this node");
     return;
   }
+  if (node.attrs.count("symlink")) {
+    curate_link(node, path, ctx);
+    return;
+  }
+  std::string hex;
+  std::uint64_t bytes = 0;
+  if (digest_into(path, ctx, hex, bytes)) check_verify_manifest(node, hex, ctx);
+}
+
+void ChecksumCurator::curate_link(const Node& node, const std::string& path, Context& ctx) {
+  if (follow_ == FollowLinks::none) {
+    ctx.skip("symlink: not followed (follow_symlinks = none)");
+    return;
+  }
+  const std::optional<AnnexKey> key = annex_key_of_link(node.attrs.at("symlink"));
+  if (real_root_.empty()) real_root_ = real_folder(root_.empty() ? "/" : root_);
+  const LinkTarget target = resolve_link(path, real_root_);
+  switch (target.kind) {
+    case LinkTarget::Kind::missing:
+      if (key)
+        ctx.skip("content not present (git annex get " + node.id + ")");
+      else
+        ctx.fail("cannot read: the symlink's target " + node.attrs.at("symlink") + " does not exist");
+      return;
+    case LinkTarget::Kind::unreadable:
+      ctx.fail("cannot read the symlink's target: " + target.error);
+      return;
+    case LinkTarget::Kind::folder:
+      ctx.skip("symlink to a folder: not followed");
+      return;
+    case LinkTarget::Kind::other:
+      ctx.skip("symlink to something that is not a regular file");
+      return;
+    case LinkTarget::Kind::file:
+      break;
+  }
+  if (!target.inside && follow_ != FollowLinks::all) {
+    ctx.skip("symlink leaves the root: not followed (follow_symlinks = all follows it)");
+    return;
+  }
+  std::string hex;
+  std::uint64_t bytes = 0;
+  if (!digest_into(target.real_path, ctx, hex, bytes)) return;
+  if (key && key->size && *key->size != bytes) {
+    ctx.fail("annex key mismatch: the key " + key->text + " says " + std::to_string(*key->size) +
+             " bytes, the content has " + std::to_string(bytes));
+    return;
+  }
+  if (key && !key->sha256.empty() && key->sha256 != hex) {
+    ctx.fail("annex key mismatch: the key " + key->text + " says sha256 " + key->sha256 + ", the content's is " + hex);
+    return;
+  }
+  check_verify_manifest(node, hex, ctx);
+}
+
+bool ChecksumCurator::digest_into(const std::string& path, Context& ctx, std::string& hex, std::uint64_t& bytes) {
   if (buffer_.empty()) buffer_.resize(kReadSize);
   StreamedDigest digest = digest_file(path, buffer_, ctx);
   if (digest.cancelled) {
     ctx.skip("cancelled");
-    return;
+    return false;
   }
   if (!digest.error.empty()) {
     ctx.fail("cannot read: " + digest.error);
-    return;
+    return false;
   }
   ctx.record("sha256", digest.hex);
   ctx.record("bytes", digest.bytes);
+  hex = std::move(digest.hex);
+  bytes = digest.bytes;
+  return true;
+}
 
+void ChecksumCurator::check_verify_manifest(const Node& node, const std::string& hex, Context& ctx) {
   if (manifest_path_.empty()) return;
   auto it = by_path_.find(node.id);
   if (it == by_path_.end()) {
@@ -236,7 +295,7 @@ void ChecksumCurator::curate(const Node& node, Context& ctx) {
     return;
   }
   const std::string& expected = manifest_[it->second].hex;
-  if (expected != digest.hex) ctx.fail("sha256 mismatch: expected " + expected + ", got " + digest.hex);
+  if (expected != hex) ctx.fail("sha256 mismatch: expected " + expected + ", got " + hex);
 }
 
 void ChecksumCurator::finalize_run(const std::vector<AssignmentResult>& /*results*/, Context& ctx) {

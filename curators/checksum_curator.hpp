@@ -1,12 +1,17 @@
 #pragma once
 // The built-in `checksum` curator: records the SHA-256 digest and byte count
-// of every file ("sha256", "bytes"); folders are not curated and symlinks are
-// skipped, never followed. With `[checksum] verify = MANIFEST` (a file in the
+// of every file ("sha256", "bytes"); folders are not curated. A symlink to a
+// file is hashed as that file when `[job] follow_symlinks` allows it; a
+// git-annex link (its target names a SHA256E/SHA256 key) has its digest and
+// size compared with the key ("annex key mismatch" fails it), and one whose
+// content is not present is skipped ("content not present (git annex get
+// PATH)"). With `[checksum] verify = MANIFEST` (a file in the
 // format GNU sha256sum writes), every digest is compared with the manifest:
 // a different digest or a file the manifest does not list fails the file, and
 // finalize_run() reports the listed files that do not exist under the root.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -42,7 +47,15 @@ class ChecksumCurator : public Curator {
   void finalize_run(const std::vector<AssignmentResult>& results, Context& ctx) override;
 
  private:
+  // Hashes the file a symlink leads to, as follow_symlinks allows; checks an annex key.
+  void curate_link(const Node& node, const std::string& path, Context& ctx);
+  // Streams `path` and records sha256 and bytes; false (and the node failed or skipped) when it could not.
+  bool digest_into(const std::string& path, Context& ctx, std::string& hex, std::uint64_t& bytes);
+  void check_verify_manifest(const Node& node, const std::string& hex, Context& ctx);
+
   std::string root_;
+  FollowLinks follow_;
+  std::string real_root_;  // root_ with its links resolved; found on the first symlink
   std::string manifest_path_;                             // "" without verify
   std::vector<ChecksumEntry> manifest_;                   // in file order
   std::unordered_map<std::string, std::size_t> by_path_;  // path -> index into manifest_

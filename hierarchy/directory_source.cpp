@@ -10,6 +10,7 @@
 
 #include "hierarchy/node_paths.hpp"
 #include "util/errors.hpp"
+#include "util/link_target.hpp"
 
 namespace ramify {
 namespace {
@@ -36,8 +37,8 @@ struct DirCloser {
 
 }  // namespace
 
-DirectorySource::DirectorySource(std::string root_path, JobLevels levels, PathPatterns excluded)
-    : root_path_(std::move(root_path)), levels_(std::move(levels)), excluded_(std::move(excluded)) {
+DirectorySource::DirectorySource(std::string root_path, JobLevels levels, PathPatterns excluded, FollowLinks follow)
+    : root_path_(std::move(root_path)), levels_(std::move(levels)), excluded_(std::move(excluded)), follow_(follow) {
   while (root_path_.size() > 1 && root_path_.back() == '/') root_path_.pop_back();
 }
 
@@ -106,6 +107,12 @@ ChildListing DirectorySource::children(const Node& container) {
       std::string target(static_cast<std::size_t>(st.st_size > 0 ? st.st_size : 4096), '\0');
       ssize_t n = readlinkat(dir_fd, entry->d_name, target.data(), target.size());
       child.attrs["symlink"] = n >= 0 ? target.substr(0, static_cast<std::size_t>(n)) : std::string();
+      if (follow_ != FollowLinks::none) {
+        if (real_root_.empty()) real_root_ = real_folder(root_path_);
+        const LinkTarget resolved = resolve_link(path + "/" + name, real_root_);
+        if (resolved.kind == LinkTarget::Kind::file && (resolved.inside || follow_ == FollowLinks::all))
+          fill_stat(child, resolved.st);
+      }
     } else {
       listing.warnings.push_back("left out " + child.id + ": not a file, folder or symlink");
       continue;

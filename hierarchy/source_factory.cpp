@@ -20,7 +20,8 @@ OpenedSource open_source(const JobSpec& spec) {
 }
 
 std::unique_ptr<DirectorySource> directory_source(const JobSpec& spec) {
-  return std::make_unique<DirectorySource>(spec.get("job", "root"), spec.job_levels(), spec.excluded());
+  return std::make_unique<DirectorySource>(spec.get("job", "root"), spec.job_levels(), spec.excluded(),
+                                           spec.follow_symlinks());
 }
 
 }  // namespace ramify

@@ -18,7 +18,8 @@ struct OpenedSource {
 // Throws SourceError when the root or the manifest cannot be read.
 OpenedSource open_source(const JobSpec& spec);
 
-// The job's directory tree (`root`, `levels`, `exclude`, `exclude_git`), as
+// The job's directory tree (`root`, `levels`, `exclude`, `exclude_git`,
+// `follow_symlinks`), as
 // the broker and every worker read it.
 std::unique_ptr<DirectorySource> directory_source(const JobSpec& spec);
 

@@ -23,6 +23,9 @@ const std::vector<JobKey>& job_keys() {
        "comma-separated globs of paths below the root left out with everything below them (derivatives, "
        "sourcedata/**, **/tmp); directory trees"},
       {"job", "exclude_git", "true", "leave out .git and .datalad folders at any depth (directory trees)"},
+      {"job", "follow_symlinks", "inside",
+       "none | inside | all: which symlinks to files are curated as the file they lead to (inside: those whose "
+       "target is below the root); links to folders are never descended (directory trees)"},
       {"job", "on_failure", "kill", "kill | finish | continue: what the first failure does"},
       {"job", "max_failures", "0", "with on_failure = continue: kill after this many failures (0: never)"},
       {"job", "max_attempts", "3", "attempts of an assignment whose worker dies before it is quarantined"},

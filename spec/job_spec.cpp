@@ -214,6 +214,13 @@ PathPatterns JobSpec::excluded() const {
   return PathPatterns::parse((git ? "**/.git,**/.datalad," : "") + get("job", "exclude"));
 }
 
+FollowLinks JobSpec::follow_symlinks() const {
+  const std::string v = get("job", "follow_symlinks");
+  if (v == "none") return FollowLinks::none;
+  if (v == "all") return FollowLinks::all;
+  return FollowLinks::inside;
+}
+
 WalkOrder JobSpec::order() const {
   return get("job", "order") == "breadth" ? WalkOrder::breadth : WalkOrder::depth;
 }
@@ -284,6 +291,8 @@ void JobSpec::validate() const {
   }
 
   parse_flag(get("job", "exclude_git"), job_key("exclude_git") + "exclude_git");
+  if (const std::string follow = get("job", "follow_symlinks"); follow != "none" && follow != "inside" && follow != "all")
+    throw ConfigError(job_key("follow_symlinks") + "follow_symlinks: '" + follow + "' is not none, inside or all");
   try {
     PathPatterns::parse(get("job", "exclude"));
   } catch (const ConfigError& e) {

@@ -21,6 +21,9 @@
 namespace ramify {
 
 enum class FailurePolicy { kill, finish, keep_going };
+// Which symlinks to files a directory tree follows: none, those whose target
+// is below the root, or all.
+enum class FollowLinks { none, inside, all };
 
 // The largest job spec (keys and values): it travels whole to every worker.
 inline constexpr std::uint64_t kMaxSpecBytes = 1u << 20;
@@ -67,6 +70,7 @@ class JobSpec {
   // What a directory tree leaves out: `exclude`, and .git and .datalad at any
   // depth unless `exclude_git = false`.
   PathPatterns excluded() const;
+  FollowLinks follow_symlinks() const;
   std::string curator() const { return get("job", "curator"); }
   WalkOrder order() const;
   // Depth (0 = the root's level) whose nodes become one assignment each.

@@ -111,7 +111,7 @@ void check_keys_take_effect(const JobSpec& spec) {
                " (isolation is " + isolation + ")");
   const std::string split = spec.get("job", "split");
   job_keys_for({"split_above"}, split != "off", "split = auto or on", " (split is off)");
-  job_keys_for({"exclude", "exclude_git"}, spec.get("job", "manifest").empty(), "the hierarchy is a directory tree",
+  job_keys_for({"exclude", "exclude_git", "follow_symlinks"}, spec.get("job", "manifest").empty(), "the hierarchy is a directory tree",
                " (it is a manifest)");
   section_for("exec", curator == "exec", "curator = exec");
   section_for("checksum", curator == "checksum", "curator = checksum");

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "support/ramify_binary.hpp"
+#include "support/shell.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ramify {
@@ -17,20 +18,10 @@ namespace {
 using namespace std::chrono_literals;
 using testing::TempDir;
 
-// The standard output of a shell command (a fixed command line built by the test).
-std::string shell(const std::string& command) {
-  std::string out;
-  ProcessOptions options;
-  options.argv = {"sh", "-c", command};
-  options.timeout = 60s;
-  run_process(options, [&](bool is_stderr, std::string_view line) {
-    if (!is_stderr) out += std::string(line) + "\n";
-  });
-  return out;
-}
+using testing::shell;
 
 // A path as one shell word (the test's own paths hold no single quote).
-std::string sh_quote(const std::filesystem::path& path) { return "'" + path.string() + "'"; }
+std::string sh_quote(const std::filesystem::path& path) { return testing::sh_quote(path.string()); }
 
 // Generates the example tree under `dir` with the project's own script.
 void make_example_tree(const TempDir& dir, int subjects, int sessions) {

@@ -5,8 +5,10 @@
 
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "support/ramify_binary.hpp"
+#include "support/shell.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ramify {
@@ -136,6 +138,74 @@ TEST(Datasets, AnExecCommandLimitedToJsonRunsOnlyOnJsonFiles) {
   const auto& table = files.at("participants.tsv");
   EXPECT_EQ(table.get("status"), "failed");
   EXPECT_NE(table.get("err").find("'participants.tsv' matches both [exec] "), std::string::npos) << table.get("err");
+}
+
+// A DataLad/git-annex dataset made by the real git-annex: every present
+// file's digest is sha256sum's of its content and matches its key, the
+// dropped file is reported absent, and a corrupted object fails its file.
+TEST(Datasets, ChecksumOnAGitAnnexDatasetChecksEveryKey) {
+  ASSERT_TRUE(testing::shell_run("command -v git-annex").ok) << "git-annex is not installed (scripts/setup installs it)";
+  TempDir dir;
+  const std::string root = make_bids(dir);
+  dir.write("ds/sub-02/ses-01/anat/sub-02_ses-01_T1w.json", "{\"RepetitionTime\": 2.3}");
+  const std::string in_root = "cd " + testing::sh_quote(root) + " && export HOME=" + testing::sh_quote(dir.str()) +
+                              " GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t "
+                              "GIT_COMMITTER_EMAIL=t@example.org && ";
+  const auto made = testing::shell_run(in_root +
+                                       // each file's own path as its content: no two files share an object
+                                       "find . -type f -exec sh -c 'printf %s \"$1\" > \"$1\"' sh {} ';' && "
+                                       "git init -q && git annex init -q test && git annex add . > /dev/null && "
+                                       "git commit -q -m dataset && git annex drop -q --force sub-01/func/"
+                                       "sub-01_task-rest_bold.nii.gz");
+  ASSERT_TRUE(made.ok) << made.err;
+  // What git-annex says: the key of every file, and which are not here.
+  std::map<std::string, std::string> keys;  // file -> key
+  std::istringstream listed(testing::shell(in_root + "git annex find --include='*' --format='${file} ${key}\\n'"));
+  for (std::string file, key; listed >> file >> key;) keys[file] = key;
+  ASSERT_EQ(keys.size(), 10u);
+  const std::set<std::string> absent{"sub-01/func/sub-01_task-rest_bold.nii.gz"};
+
+  const std::string report = dir.str() + "/r.jsonl";
+  auto result = testing::run_ramify({"run", "--root", root, "--levels", "bids", "--curator", "checksum", "--report",
+                                     report},
+                                    dir.str());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  std::map<std::string, JsonValue> files;
+  for (const auto& row : testing::outcomes(testing::read_report(report)))
+    if (row.get("container_type") == "file") files.emplace(row.get("container_id"), row);
+  EXPECT_EQ(files.size(), keys.size());
+  for (const auto& [file, key] : keys) {
+    ASSERT_TRUE(files.count(file)) << file << " has no row";
+    const JsonValue& row = files.at(file);
+    if (absent.count(file)) {
+      EXPECT_EQ(row.get("status"), "skipped") << file;
+      EXPECT_EQ(row.get("msg"), "content not present (git annex get " + file + ")");
+      continue;
+    }
+    EXPECT_EQ(row.get("status"), "ok") << file << ": " << row.get("err");
+    const std::string digest = row.find("results") ? row.find("results")->get("sha256") : "";
+    const std::string sha256sum = testing::shell("sha256sum " + testing::sh_quote(root + "/" + file)).substr(0, 64);
+    EXPECT_EQ(digest, sha256sum) << file;
+    EXPECT_NE(key.find("--" + digest), std::string::npos) << file << ": key " << key << ", digest " << digest;
+  }
+
+  // Corrupt one object in place (the same size, upper case): its file fails, and says why.
+  const std::string victim = "sub-01/anat/sub-01_T1w.json";
+  const auto corrupted = testing::shell_run(in_root + "object=$(readlink -f " + victim +
+                                            ") && chmod u+w \"$(dirname \"$object\")\" \"$object\" && "
+                                            "tr a-z A-Z < \"$object\" > upper && cat upper > \"$object\" && rm upper");
+  ASSERT_TRUE(corrupted.ok) << corrupted.err;
+  result = testing::run_ramify({"run", "--root", root, "--levels", "bids", "--curator", "checksum", "--on-failure",
+                                "continue", "--report", report, "--force"},
+                               dir.str());
+  EXPECT_NE(result.exit_code, 0);
+  files.clear();
+  for (const auto& row : testing::outcomes(testing::read_report(report)))
+    if (row.get("container_type") == "file") files.emplace(row.get("container_id"), row);
+  EXPECT_EQ(files.at(victim).get("status"), "failed");
+  EXPECT_EQ(files.at(victim).get("err").rfind("annex key mismatch: the key " + keys.at(victim) + " says sha256 ", 0), 0u)
+      << files.at(victim).get("err");
+  EXPECT_EQ(files.at("sub-01/anat/sub-01_T1w.nii.gz").get("status"), "ok");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "curators/annex_key.hpp"
 #include "curators/checksum_curator.hpp"
 
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include "support/nodes.hpp"
 #include "support/temp_dir.hpp"
 #include "util/errors.hpp"
+#include "util/sha256.hpp"
 
 namespace ramify {
 namespace {
@@ -274,24 +276,144 @@ TEST(ChecksumCurator, UnreadableManifestIsConfigErrorNamingTheFile) {
   EXPECT_NE(message_of_config_error(spec_for(root.str(), root.str())).find("folder"), std::string::npos);
 }
 
-TEST(ChecksumCurator, ContainersAreNotValidatedAndSymlinksAreSkipped) {
+TEST(ChecksumCurator, ContainersAreNotValidated) {
   TempDir root;
-  root.write("sub/target.txt", "data");
-  std::filesystem::create_symlink("target.txt", root.path() / "sub/link.txt");
   ChecksumCurator curator(spec_for(root.str()));
   FakeContext ctx;
   ctx.root_path = root.str();
-
   EXPECT_FALSE(curator.validate(make_node("sub", kRootId, "subject"), ctx));
   EXPECT_FALSE(curator.validate(make_node(kRootId, "", "project"), ctx));
+}
 
-  Node link = file_node("sub/link.txt");
-  link.attrs["symlink"] = "target.txt";
+// Curates the symlink `id` (whose target is written `target`) with a fresh outcome.
+void curate_link(ChecksumCurator& curator, FakeContext& ctx, const std::string& id, const std::string& target) {
+  ctx.next_node();
+  Node link = file_node(id);
+  link.attrs["symlink"] = target;
   ASSERT_TRUE(curator.validate(link, ctx));
   curator.curate(link, ctx);
+}
+
+std::string sha256_hex(std::string_view text) {
+  Sha256 hash;
+  hash.update(text);
+  return hash.hex_digest();
+}
+
+TEST(ChecksumCurator, SymlinksToFilesAreHashedAsTheFileAsFollowSymlinksAllows) {
+  TempDir outside;
+  outside.write("secret.txt", "outside");
+  TempDir root;
+  root.write("sub/target.txt", "data");
+  std::filesystem::create_symlink("target.txt", root.path() / "sub/link.txt");
+  std::filesystem::create_symlink(outside.path() / "secret.txt", root.path() / "sub/away.txt");
+  std::filesystem::create_symlink("../sub", root.path() / "sub/folder-link");
+  std::filesystem::create_symlink("gone.txt", root.path() / "sub/dangling.txt");
+  const std::string data_sha = sha256_hex("data");
+
+  JobSpec spec = spec_for(root.str());  // follow_symlinks = inside, the default
+  ChecksumCurator inside(spec);
+  FakeContext ctx;
+  ctx.root_path = root.str();
+  curate_link(inside, ctx, "sub/link.txt", "target.txt");
+  EXPECT_EQ(ctx.status, Status::ok) << ctx.msg;
+  EXPECT_EQ(ctx.fields["sha256"], data_sha);
+  EXPECT_EQ(ctx.fields["bytes"], "4");
+  curate_link(inside, ctx, "sub/away.txt", (outside.path() / "secret.txt").string());
   EXPECT_EQ(ctx.status, Status::skipped);
-  EXPECT_EQ(ctx.msg, "symlink: not followed");
-  EXPECT_TRUE(ctx.fields.empty());
+  EXPECT_EQ(ctx.msg, "symlink leaves the root: not followed (follow_symlinks = all follows it)");
+  EXPECT_EQ(ctx.fields.count("sha256"), 0u);
+  curate_link(inside, ctx, "sub/folder-link", "../sub");
+  EXPECT_EQ(ctx.status, Status::skipped);
+  EXPECT_EQ(ctx.msg, "symlink to a folder: not followed");
+  curate_link(inside, ctx, "sub/dangling.txt", "gone.txt");
+  EXPECT_EQ(ctx.status, Status::failed);
+  EXPECT_EQ(ctx.err, "cannot read: the symlink's target gone.txt does not exist");
+
+  spec.set("job", "follow_symlinks", "all");
+  ChecksumCurator all(spec);
+  curate_link(all, ctx, "sub/away.txt", (outside.path() / "secret.txt").string());
+  EXPECT_EQ(ctx.status, Status::ok) << ctx.msg;
+  EXPECT_EQ(ctx.fields["sha256"], sha256_hex("outside"));
+
+  spec.set("job", "follow_symlinks", "none");
+  ChecksumCurator none(spec);
+  curate_link(none, ctx, "sub/link.txt", "target.txt");
+  EXPECT_EQ(ctx.status, Status::skipped);
+  EXPECT_EQ(ctx.msg, "symlink: not followed (follow_symlinks = none)");
+  EXPECT_EQ(ctx.fields.count("sha256"), 0u);
+}
+
+// An object laid out as git-annex lays it out, and a link to it, named by `key`.
+std::string annex_link(TempDir& root, const std::string& id, const std::string& key, const std::string* content) {
+  const std::string object = ".git/annex/objects/Xx/Yy/" + key + "/" + key;
+  if (content) root.write(object, *content);
+  std::string up;
+  for (char c : id)
+    if (c == '/') up += "../";
+  const std::string target = up + object;
+  std::filesystem::create_directories((root.path() / id).parent_path());
+  std::filesystem::create_symlink(target, root.path() / id);
+  return target;
+}
+
+TEST(ChecksumCurator, AnnexLinksAreCheckedAgainstTheirKeyAndAbsentContentIsSkipped) {
+  TempDir root;
+  const std::string content = "annexed bytes\n";
+  const std::string sha = sha256_hex(content);
+  const std::string size = std::to_string(content.size());
+  const std::string good_key = "SHA256E-s" + size + "--" + sha + ".nii.gz";
+  const std::string good = annex_link(root, "sub-01/anat/T1w.nii.gz", good_key, &content);
+  const std::string absent_key = "SHA256E-s99--" + std::string(64, 'a') + ".json";
+  const std::string absent = annex_link(root, "sub-01/anat/T1w.json", absent_key, nullptr);
+  const std::string corrupted = "annexed bytez\n";  // same size, another digest
+  const std::string bad_key = "SHA256E-s" + size + "--" + sha256_hex("something else!") + ".tsv";
+  const std::string bad = annex_link(root, "sub-01/events.tsv", bad_key, &corrupted);
+  const std::string short_key = "SHA256-s3--" + sha;
+  const std::string shorter = annex_link(root, "sub-01/short", short_key, &content);
+
+  ChecksumCurator curator(spec_for(root.str()));
+  FakeContext ctx;
+  ctx.root_path = root.str();
+  curate_link(curator, ctx, "sub-01/anat/T1w.nii.gz", good);
+  EXPECT_EQ(ctx.status, Status::ok) << ctx.msg;
+  EXPECT_EQ(ctx.fields["sha256"], sha);
+  curate_link(curator, ctx, "sub-01/anat/T1w.json", absent);
+  EXPECT_EQ(ctx.status, Status::skipped);
+  EXPECT_EQ(ctx.msg, "content not present (git annex get sub-01/anat/T1w.json)");
+  curate_link(curator, ctx, "sub-01/events.tsv", bad);
+  EXPECT_EQ(ctx.status, Status::failed);
+  EXPECT_EQ(ctx.err, "annex key mismatch: the key " + bad_key + " says sha256 " + sha256_hex("something else!") +
+                         ", the content's is " + sha256_hex(corrupted));
+  curate_link(curator, ctx, "sub-01/short", shorter);
+  EXPECT_EQ(ctx.status, Status::failed);
+  EXPECT_EQ(ctx.err, "annex key mismatch: the key " + short_key + " says 3 bytes, the content has " + size);
+}
+
+TEST(AnnexKey, ParsesTheBackendSizeAndDigest) {
+  const std::string hex(64, 'b');
+  auto key = parse_annex_key("SHA256E-s1234--" + hex + ".nii.gz");
+  ASSERT_TRUE(key);
+  EXPECT_EQ(key->backend, "SHA256E");
+  EXPECT_EQ(key->size, 1234u);
+  EXPECT_EQ(key->sha256, hex);
+  key = parse_annex_key("SHA256-s5-m1700000000--" + hex);
+  ASSERT_TRUE(key);
+  EXPECT_EQ(key->size, 5u);
+  EXPECT_EQ(key->sha256, hex);
+  key = parse_annex_key("MD5E-s10--0123456789abcdef0123456789abcdef.txt");
+  ASSERT_TRUE(key);
+  EXPECT_EQ(key->sha256, "");  // another hash: only the size is checked
+  EXPECT_EQ(key->size, 10u);
+  key = parse_annex_key("WORM-s0-m1--name");
+  ASSERT_TRUE(key);
+  EXPECT_EQ(key->size, 0u);
+  for (const std::string& not_a_key : {std::string("plain.txt"), std::string("--x"), std::string("sha256-s1--x"),
+                                       "SHA256E-s12--" + hex.substr(1) + ".txt", "SHA256-sx--" + hex,
+                                       "SHA256--" + hex + ".txt"})
+    EXPECT_FALSE(parse_annex_key(not_a_key)) << not_a_key;
+  EXPECT_TRUE(annex_key_of_link("../../.git/annex/objects/Ab/Cd/SHA256E-s1--" + hex + "/SHA256E-s1--" + hex));
+  EXPECT_FALSE(annex_key_of_link("elsewhere/SHA256E-s1--" + hex));
 }
 
 TEST(ChecksumCurator, UnreadableFileFails) {

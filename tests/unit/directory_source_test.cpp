@@ -51,7 +51,7 @@ TEST(DirectorySource, NamesLevelsByDepthAndFilesByTheirFolder) {
   EXPECT_EQ(ids(deeper), std::vector<std::string>{"sub-01/ses-1/anat/deeper/x.nii"});
 }
 
-TEST(DirectorySource, DoesNotFollowSymlinks) {
+TEST(DirectorySource, NeverDescendsASymlinkToAFolder) {
   TempDir dir;
   dir.write("proj/real/file.txt", "x");
   std::filesystem::create_directory_symlink(dir.path() / "proj/real", dir.path() / "proj/link");
@@ -61,6 +61,31 @@ TEST(DirectorySource, DoesNotFollowSymlinks) {
   EXPECT_TRUE(listing.children[0].is_file);
   EXPECT_EQ(listing.children[0].level, "file");
   EXPECT_EQ(listing.children[0].attrs.at("symlink"), (dir.path() / "proj/real").string());
+}
+
+// A followed link to a file takes its target's size; follow_symlinks decides which are followed.
+TEST(DirectorySource, ALinkToAFileTakesItsTargetsSizeAsFollowSymlinksAllows) {
+  TempDir outside;
+  outside.write("big.bin", std::string(1000, 'x'));
+  TempDir dir;
+  dir.write("proj/data.bin", std::string(300, 'y'));
+  std::filesystem::create_symlink("data.bin", dir.path() / "proj/in");
+  std::filesystem::create_symlink(outside.path() / "big.bin", dir.path() / "proj/out");
+  auto sizes = [&](FollowLinks follow) {
+    DirectorySource source((dir.path() / "proj").string(), kLevels, {}, follow);
+    std::map<std::string, std::int64_t> out;
+    for (const auto& child : source.children(source.root()).children) out[child.id] = child.size;
+    return out;
+  };
+  const auto link_size = [](const char* target) { return static_cast<std::int64_t>(std::string(target).size()); };
+  auto inside = sizes(FollowLinks::inside);
+  EXPECT_EQ(inside["in"], 300);
+  EXPECT_EQ(inside["out"], link_size((outside.path() / "big.bin").c_str()));  // the link's own size
+  auto all = sizes(FollowLinks::all);
+  EXPECT_EQ(all["in"], 300);
+  EXPECT_EQ(all["out"], 1000);
+  auto none = sizes(FollowLinks::none);
+  EXPECT_EQ(none["in"], link_size("data.bin"));
 }
 
 TEST(DirectorySource, LeavesOutFifosWithAWarning) {
