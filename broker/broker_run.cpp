@@ -13,11 +13,7 @@ BrokerRun::BrokerRun(BrokerOptions opts)
 
 void BrokerRun::load() {
   source = open_source(options.spec);
-  PartitionOptions partitioning;
-  partitioning.depth = options.spec.partition_depth();
-  const std::string split = options.spec.get("job", "split");
-  partitioning.split = split == "on" || (split == "auto" && source.manifest);
-  partitioning.split_above = parse_count(options.spec.get("job", "split_above"), "job.split_above");
+  PartitionOptions partitioning = partition_options(options.spec, source.manifest != nullptr);
   partitioning.with_nodes = false;  // a manifest's nodes are gathered when an assignment goes out
   auto assignments = partition(*source.source, partitioning, source.manifest);
 

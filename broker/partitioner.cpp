@@ -38,6 +38,15 @@ class SubtreeSizes {
 
 }  // namespace
 
+PartitionOptions partition_options(const JobSpec& spec, bool is_manifest) {
+  PartitionOptions options;
+  options.depth = spec.partition_depth();
+  const std::string split = spec.get("job", "split");
+  options.split = split == "on" || (split == "auto" && is_manifest);
+  options.split_above = parse_count(spec.get("job", "split_above"), "job.split_above");
+  return options;
+}
+
 std::vector<AssignmentSpec> partition(HierarchySource& source, const PartitionOptions& options,
                                       const MemorySource* manifest) {
   SubtreeSizes sizes(source, manifest);

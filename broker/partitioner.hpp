@@ -16,6 +16,7 @@
 
 #include "hierarchy/hierarchy_source.hpp"
 #include "protocol/protocol_enums.hpp"
+#include "spec/job_spec.hpp"
 
 namespace ramify {
 
@@ -37,6 +38,9 @@ struct PartitionOptions {
   std::uint64_t split_above = 0;  // 0 with split: the hierarchy's size / 64
   bool with_nodes = true;         // fill AssignmentSpec::nodes now (false: assignment_nodes() at dispatch)
 };
+
+// The options a job's spec gives (partition_level, split, split_above).
+PartitionOptions partition_options(const JobSpec& spec, bool is_manifest);
 
 // `manifest` is the loaded manifest when the source is one (its nodes travel
 // with the assignments), or null for a directory tree (workers read it; it is

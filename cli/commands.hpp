@@ -14,6 +14,7 @@ inline constexpr int kExitUsage = 2;
 using Arguments = std::vector<std::string>;
 
 int run_command(const Arguments& args);
+int plan_command(const Arguments& args);
 int broker_command(const Arguments& args);
 int worker_command(const Arguments& args);
 int sink_command(const Arguments& args);

@@ -15,6 +15,7 @@ const char* kUsage =
     "\n"
     "Commands:\n"
     "  run      curate a hierarchy on this machine: broker, sink and workers in one command\n"
+    "  plan     what `run` with the same flags would do (levels, exclusions, assignments), curating nothing\n"
     "  broker   partition the hierarchy and hand assignments to workers\n"
     "  worker   curate the assignments a broker hands out\n"
     "  sink     collect every worker's log records into the report\n"
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   try {
     stop_with_parent();
     if (command == "run") return run_command(args);
+    if (command == "plan") return plan_command(args);
     if (command == "broker") return broker_command(args);
     if (command == "worker") return worker_command(args);
     if (command == "sink") return sink_command(args);

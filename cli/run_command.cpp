@@ -22,7 +22,7 @@
 #include "cli/job_options.hpp"
 #include "cli/number_flags.hpp"
 #include "cli/run_console.hpp"
-#include "cli/split_words.hpp"
+#include "cli/run_options.hpp"
 #include "curators/curator_factory.hpp"
 #include "hierarchy/source_factory.hpp"
 #include "sink/report_file.hpp"
@@ -57,20 +57,6 @@ void check_inputs(const JobSpec& spec) {
   } else {
     open_source(spec);
   }
-}
-
-// `ramify run DIR`: the root as a positional word, once.
-void take_positional_root(const po::variables_map& vm, JobSpec& spec) {
-  if (!vm.count("positional")) return;
-  const auto& words = vm["positional"].as<std::vector<std::string>>();
-  if (words.size() > 1)
-    throw ConfigError("one root at most, got '" + words[0] + "' and '" + words[1] +
-                      "' (a command for --exec or --set goes in quotes: --exec 'file=wc -c {path}')");
-  if (vm.count("root") || vm.count("manifest"))
-    throw ConfigError("'" + words[0] + "' is a root, but the job already has " +
-                      (vm.count("root") ? "--root " + vm["root"].as<std::string>()
-                                        : "--manifest " + vm["manifest"].as<std::string>()));
-  spec.set("job", "root", words[0]);
 }
 
 // ramify-report-20250314-093015.jsonl in the current folder, a new name ("-2", ...) if taken.
@@ -164,30 +150,8 @@ std::string describe_status(int status) {
 
 int run_command(const Arguments& args) {
   po::options_description options("ramify run options");
-  options.add_options()("help,h", "show this help")
-      ("workers,w", po::value<std::string>()->default_value("2"), "worker processes, 1 to 256")
-      ("concurrency,j", po::value<std::string>()->default_value("0"), "slots per worker, 0 to 1024 (0: one per core)")
-      ("report,o", po::value<std::string>(),
-       "the report, its format by extension: .jsonl (JSON Lines), .csv, or .db, .sqlite, .sqlite3 (SQLite); "
-       "default: [job] report, else ramify-report-DATE-TIME.jsonl in the current folder")
-      ("no-report", "write no report file (the summary only)")
-      ("force", "replace an existing report")
-      ("quiet,q", "no line per log record, no progress")
-      ("progress", po::value<std::string>()->default_value("auto"), "auto | line | plain | off: progress on standard error")
-      ("progress-interval", po::value<std::string>()->default_value("5"), "seconds between plain progress lines (0.1 to 3600)")
-      ("verbose,v", "the daemons' own logs (joins, heartbeats) on standard error")
-      ("keys", po::value<std::string>(), "CURVE keys folder (ramify keygen) for every daemon of the run ([job] keys)")
-      ("require-auth", "refuse to start without keys");
-  add_job_options(options);
-  po::options_description hidden;
-  hidden.add_options()("positional", po::value<std::vector<std::string>>(), "the root, as a word of its own");
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("positional", -1);
-  refuse_split_values(args);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  add_run_options(options);
+  po::variables_map vm = parse_run_arguments(args, options);
   if (vm.count("help")) {
     std::cout << "Usage: ramify run [--root] DIR [--levels L1,L2,...] [--curator NAME] [--exec LEVEL=CMD]...\n"
                  "                  [--workers N] [--report FILE] [--config JOB.ini] [--set section.key=value]...\n"
@@ -206,7 +170,7 @@ int run_command(const Arguments& args) {
   const auto workers = count_flag(vm, "workers", 1, kMaxWorkers);
   const auto concurrency = count_flag(vm, "concurrency", 0, kMaxConcurrency);
   const auto progress_interval = seconds_flag(vm, "progress-interval", 0.1, 3600);
-  JobSpec spec = job_spec_from(vm, [&](JobSpec& s) { take_positional_root(vm, s); });
+  JobSpec spec = run_job_spec(vm);
   check_inputs(spec);
   const std::string report = choose_report(vm, spec);
   // The sink opens and locks the report; what can be seen from here fails before anything starts.

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -85,7 +86,10 @@ ChildListing DirectorySource::children(const Node& container) {
     const std::string name = entry->d_name;
     if (name == "." || name == "..") continue;
     std::string id = prefix + name;
-    if (excluded_.matches(id)) continue;
+    if (excluded_.matches(id)) {
+      listing.excluded.push_back(std::move(id));
+      continue;
+    }
     struct stat st {};
     if (fstatat(dir_fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
       listing.warnings.push_back("cannot stat " + id + ": " + std::strerror(errno));
@@ -120,6 +124,7 @@ ChildListing DirectorySource::children(const Node& container) {
     listing.children.push_back(std::move(child));
   }
   sort_children(listing.children);
+  std::sort(listing.excluded.begin(), listing.excluded.end());
   return listing;
 }
 

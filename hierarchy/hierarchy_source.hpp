@@ -15,6 +15,7 @@ struct ChildListing {
   std::vector<Node> children;
   std::string error;
   std::vector<std::string> warnings;
+  std::vector<std::string> excluded;  // ids of entries a directory tree's `exclude` left out
 };
 
 class HierarchySource {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 #include <set>
 #include <sstream>
@@ -206,6 +207,74 @@ TEST(Datasets, ChecksumOnAGitAnnexDatasetChecksEveryKey) {
   EXPECT_EQ(files.at(victim).get("err").rfind("annex key mismatch: the key " + keys.at(victim) + " says sha256 ", 0), 0u)
       << files.at(victim).get("err");
   EXPECT_EQ(files.at("sub-01/anat/sub-01_T1w.nii.gz").get("status"), "ok");
+}
+
+// `ramify plan` shows the levels, what is left out and the assignments, and
+// curates nothing; what it counts is what the run with the same flags curates.
+TEST(Datasets, PlanShowsLevelsExclusionsAndAssignmentsWithoutCurating) {
+  TempDir dir;
+  const std::string root = make_bids(dir);
+  dir.write("ds/.git/HEAD", "ref: refs/heads/main");
+  const std::string marker = dir.str() + "/curated";
+  const std::vector<std::string> flags{"--root", root, "--levels", "bids", "--exclude", "code", "--exec",
+                                       "file=touch " + marker, "--exec", "datatype:anat=true"};
+  std::vector<std::string> args{"plan", "--json"};
+  args.insert(args.end(), flags.begin(), flags.end());
+  auto planned = testing::run_ramify(args, dir.str());
+  ASSERT_EQ(planned.exit_code, 0) << planned.err;
+  EXPECT_FALSE(std::filesystem::exists(marker)) << "plan ran a command";
+  const JsonValue plan = parse_json(planned.out);
+
+  std::map<std::string, std::string> containers;
+  for (const auto& c : plan.find("containers")->items) containers[c.get("id")] = c.get("level");
+  EXPECT_EQ(containers["."], "project");
+  EXPECT_EQ(containers["sub-01/anat"], "datatype");
+  EXPECT_EQ(containers["sub-02/ses-01"], "session");
+  EXPECT_EQ(containers["derivatives"], "folder");
+  EXPECT_EQ(containers.count("code"), 0u);
+  std::set<std::string> excluded;
+  for (const auto& path : plan.find("excluded")->find("paths")->items) excluded.insert(path.text);
+  EXPECT_EQ(excluded, (std::set<std::string>{".git", "code"}));
+  std::map<std::string, std::uint64_t> per_level;
+  for (const auto& level : plan.find("levels")->items) {
+    per_level[level.get("name")] = level.get_uint("nodes");
+    if (level.get("name") == "datatype") {
+      const auto& curation = level.find("curation")->items;
+      ASSERT_EQ(curation.size(), 2u);
+      EXPECT_EQ(curation[0].text, "[exec] datatype:anat = true");
+      EXPECT_EQ(curation[1].text, "other names: skipped");
+    }
+  }
+  std::uint64_t assigned = 0;
+  std::set<std::string> assignment_roots;
+  for (const auto& a : plan.find("assignments")->items) {
+    assigned += a.get_uint("nodes");
+    assignment_roots.insert(a.get("root"));
+  }
+  EXPECT_EQ(assignment_roots, (std::set<std::string>{".", "sub-01", "sub-02", "derivatives"}));
+  EXPECT_EQ(assigned, plan.get_uint("nodes"));
+
+  // The run with the same flags curates exactly what the plan counted.
+  const std::string report = dir.str() + "/r.jsonl";
+  args = {"run", "--report", report};
+  args.insert(args.end(), flags.begin(), flags.end());
+  auto result = testing::run_ramify(args, dir.str());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_TRUE(std::filesystem::exists(marker));
+  const auto rows = testing::outcomes(testing::read_report(report));
+  EXPECT_EQ(rows.size(), plan.get_uint("nodes"));
+  std::map<std::string, std::uint64_t> run_levels;
+  for (const auto& row : rows) ++run_levels[row.get("container_type")];
+  for (const auto& [level, count] : run_levels) EXPECT_EQ(per_level[level], count) << level;
+
+  // The text form, for people.
+  args = {"plan"};
+  args.insert(args.end(), flags.begin(), flags.end());
+  planned = testing::run_ramify(args, dir.str());
+  ASSERT_EQ(planned.exit_code, 0) << planned.err;
+  EXPECT_NE(planned.out.find("levels (" + plan.get("nodes") + " nodes):"), std::string::npos) << planned.out;
+  EXPECT_NE(planned.out.find("excluded (2): exclude = code; .git and .datalad"), std::string::npos) << planned.out;
+  EXPECT_NE(planned.out.find("assignments (4):"), std::string::npos) << planned.out;
 }
 
 }  // namespace

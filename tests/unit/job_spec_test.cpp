@@ -126,6 +126,13 @@ TEST(JobSpec, ValidatesValues) {
   EXPECT_NE(invalid({"manifest=/m.jsonl", "exclude=derivatives"}).find("[job] exclude does nothing unless the "
                                                                          "hierarchy is a directory tree"),
             std::string::npos);
+  EXPECT_NE(invalid({"root=/a", "follow_symlinks=sometimes"}).find("follow_symlinks: 'sometimes' is not none, inside or all"),
+            std::string::npos);
+  EXPECT_NE(invalid({"manifest=/m.jsonl", "follow_symlinks=all"}).find("[job] follow_symlinks does nothing unless"),
+            std::string::npos);
+  EXPECT_EQ(invalid({"root=/a", "curator=exec", "exec.file:*.json|*.tsv=true", "exec.file=true"}), "");
+  EXPECT_NE(invalid({"root=/a", "curator=exec", "exec.planet:*.json=true"}).find("'planet:*.json' is not a level, nor LEVEL:GLOB"),
+            std::string::npos);
   EXPECT_NE(invalid({"root=/a", "order=sideways"}).find("order"), std::string::npos);
   EXPECT_NE(invalid({"root=/a", "exec.planet=echo"}).find("'planet' is not a level"), std::string::npos);
   EXPECT_NE(invalid({"root=/a", "curator=exec"}).find("[exec]"), std::string::npos);
