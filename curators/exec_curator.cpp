@@ -21,7 +21,9 @@ ExecCurator::ExecCurator(const JobSpec& spec)
     : timeout_(spec.exec_timeout()), retries_(parse_count(spec.get("job", "retries"), "job.retries")) {
   if (!spec.get("job", "skip_exit").empty())
     skip_exit_ = static_cast<int>(parse_count(spec.get("job", "skip_exit"), "job.skip_exit"));
-  for (const auto& [key, text] : spec.section("exec")) {
+  for (const auto& entry : spec.section("exec")) {
+    const std::string& key = entry.first;
+    const std::string& text = entry.second;  // named, not bound: clang 14 cannot capture a structured binding
     const std::string where = spec.where("exec", key) + "[exec] " + key;
     CommandTemplate command = [&] {
       try {
