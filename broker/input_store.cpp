@@ -14,7 +14,7 @@
 namespace ramify {
 
 InputStore::InputStore(const JobSpec& spec) {
-  for (const auto& [name, path] : spec.section("inputs")) {
+  for (const auto& [name, path] : spec.shared_inputs()) {
     FileDigest digest = sha256_file(trim(path));
     if (!digest.error.empty()) throw ConfigError("[inputs] " + name + ": cannot read " + path + ": " + digest.error);
     inputs_[name] = Input{trim(path), digest.bytes, digest.hex};

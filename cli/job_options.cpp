@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -25,7 +26,8 @@ void add_job_options(po::options_description& options) {
        "paths to leave out, comma-separated globs: derivatives,**/tmp ([job] exclude)")
       ("follow-symlinks", po::value<std::string>(),
        "none | inside | all: symlinks to files curated as their target ([job] follow_symlinks)")
-      ("curator", po::value<std::string>(), "noop | exec | checksum | inventory | validate | plugin ([job] curator)")
+      ("curator", po::value<std::string>(), "noop | exec | checksum | inventory | validate | plugin | python ([job] curator)")
+      ("python", po::value<std::string>(), "PATH.py: a python curator's module ([python] module); implies --curator python")
       ("exec", po::value<std::vector<std::string>>()->composing(), "LEVEL=COMMAND or LEVEL:GLOB=COMMAND (names matching GLOB only), repeatable ([exec] LEVEL)")
       ("order", po::value<std::string>(), "depth | breadth ([job] order)")
       ("partition-level", po::value<std::string>(), "level whose nodes become assignments ([job] partition_level)")
@@ -77,6 +79,10 @@ JobSpec job_spec_from(const po::variables_map& vm, const std::function<void(JobS
       spec.set("exec", item.substr(0, eq), item.substr(eq + 1));
     }
     if (!vm.count("curator") && !spec.find("job", "curator")) spec.set("job", "curator", "exec");
+  }
+  if (vm.count("python")) {
+    spec.set("python", "module", std::filesystem::absolute(vm["python"].as<std::string>()).string());
+    if (!vm.count("curator") && !spec.find("job", "curator")) spec.set("job", "curator", "python");
   }
   if (more_shorthands) more_shorthands(spec);
   if (vm.count("set"))

@@ -156,7 +156,7 @@ int run_command(const Arguments& args) {
     std::cout << "Usage: ramify run [--root] DIR [--levels L1,L2,...] [--curator NAME] [--exec LEVEL=CMD]...\n"
                  "                  [--workers N] [--report FILE] [--config JOB.ini] [--set section.key=value]...\n"
                  "Runs a broker, a sink and N workers on this machine and curates the hierarchy.\n"
-                 "Curators: noop, exec, checksum, inventory, validate, plugin (see the README).\n"
+                 "Curators: noop, exec, checksum, inventory, validate, plugin, python (see the README).\n"
                  "The report's format follows its extension: .jsonl (JSON Lines), .csv, or .db, .sqlite,\n"
                  ".sqlite3 (SQLite). Without --report: [job] report, else ramify-report-DATE-TIME.jsonl\n"
                  "in the current folder; --no-report writes none. The summary says where it is.\n"

@@ -49,6 +49,9 @@ std::vector<std::string> describe_curation(const JobSpec& spec, const std::strin
   if (curator == "inventory")
     return {level == kFileLevel ? "its size" : "totals below it: nodes, files and bytes"};
   if (curator == "plugin") return {"the hooks of plugin " + spec.get("job", "plugin")};
+  if (curator == "python")
+    return {"the hooks of " + spec.get("python", "class") + " in " + spec.get("python", "module") +
+            " (curate_" + level + " or curate, ...)"};
   return {"nothing (noop)"};
 }
 

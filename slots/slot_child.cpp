@@ -94,7 +94,7 @@ void slot_child_main(int channel_fd, int progress_fd) {
   CuratorPtr curator;
   try {
     spec = JobSpec::from_entries(unpack_frame<JobSpec::Entries>(first->second));
-    curator = make_curator(spec);
+    curator = make_curator(spec, CuratorHost::worker_slot);
   } catch (const std::exception& e) {
     events.send(SlotFrame::error, pack_frame(std::string(e.what())));
     _exit(2);

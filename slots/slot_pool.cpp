@@ -9,7 +9,7 @@ namespace ramify {
 SlotPool::SlotPool(const JobSpec& spec, unsigned concurrency, std::size_t budget_bytes, InputProvider* inputs,
                    ForkServer* forks)
     : events_(budget_bytes), views_(concurrency) {
-  const bool processes = spec.get("job", "isolation") == "process";
+  const bool processes = spec.isolation() == "process";
   if (processes && !forks)
     throw ConfigError("isolation = process needs the worker's fork server (ramify worker starts one)");
   for (std::size_t i = 0; i < concurrency; ++i) {

@@ -13,7 +13,7 @@ ThreadSlot::~ThreadSlot() { shut_down(); }
 
 void ThreadSlot::prepare() {
   try {
-    curator_ = make_curator(spec_);
+    curator_ = make_curator(spec_, CuratorHost::worker_slot);
   } catch (const std::exception& e) {
     logger("worker")->error("slot {}: cannot build the curator: {}", index_, e.what());
   }

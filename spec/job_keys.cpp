@@ -10,7 +10,7 @@ const std::vector<JobKey>& job_keys() {
       {"job", "manifest", "", "JSON Lines manifest to curate instead of a directory tree (with root: its nodes live at root/ID)"},
       {"job", "levels", "project,subject,session,acquisition",
        "ordered level names, each NAME, NAME:GLOB|GLOB (by folder name) or NAME?:GLOB (may be absent); bids: the BIDS preset"},
-      {"job", "curator", "noop", "noop | exec | checksum | inventory | validate | plugin"},
+      {"job", "curator", "noop", "noop | exec | checksum | inventory | validate | plugin | python"},
       {"job", "plugin", "", "with curator = plugin: the shared library to load on every worker"},
       {"job", "order", "depth", "visiting order inside an assignment: depth | breadth"},
       {"job", "partition_level", "",
@@ -31,12 +31,15 @@ const std::vector<JobKey>& job_keys() {
       {"job", "max_attempts", "3", "attempts of an assignment whose worker dies before it is quarantined"},
       {"job", "heartbeat", "1.0", "heartbeat interval in seconds, both ways"},
       {"job", "liveness", "3", "missed heartbeats after which a peer is declared dead"},
-      {"job", "isolation", "thread", "thread | process: slots as threads of the worker, or processes forked from its fork server"},
+      {"job", "isolation", "thread", "thread | process: slots as threads of the worker, or processes forked from its fork server (python: process, always)"},
       {"job", "slot_memory_limit", "0", "process isolation: resident memory (e.g. 512M) past which a slot process is replaced (0: none)"},
       {"job", "max_nodes_per_slot", "0", "process isolation: nodes after which a slot process is replaced (0: never)"},
       {"job", "timeout", "0", "exec: seconds a command may run before its process group is killed (0: none)"},
       {"job", "retries", "0", "exec: times a failing command is run again before the node fails"},
       {"job", "skip_exit", "", "exec: an exit code that marks the node skipped rather than failed"},
+      {"python", "module", "", "python: the curator's module, a .py file (the broker serves it to the workers)"},
+      {"python", "class", "Curator", "python: the curator class in the module"},
+      {"python", "path", "", "python: folders added to sys.path, comma-separated (they must exist on every worker)"},
       {"checksum", "verify", "", "checksum: a sha256sum-format file to compare every digest with"},
       {"validate", "fail_on_violation", "false", "validate: whether findings fail their node (and the run)"},
       {"job", "journal", "", "SQLite journal of the broker: a restarted broker finishes the run, a rerun skips what is done"},
@@ -63,13 +66,15 @@ bool is_free_section(const std::string& section) {
 bool is_partly_free_section(const std::string& section) { return section == "validate"; }
 
 const std::vector<std::string>& job_sections() {
-  static const std::vector<std::string> sections = {"job", "exec", "curator", "inputs", "checksum", "validate"};
+  static const std::vector<std::string> sections = {"job",      "exec",     "curator", "inputs",
+                                                     "checksum", "validate", "python"};
   return sections;
 }
 
 bool is_path_key(const std::string& section, const std::string& key) {
   if (section == "inputs") return true;
   if (section == "checksum") return key == "verify";
+  if (section == "python") return key == "module";
   return section == "job" && (key == "root" || key == "manifest" || key == "plugin" || key == "journal" ||
                               key == "report" || key == "keys");
 }

@@ -214,6 +214,17 @@ PathPatterns JobSpec::excluded() const {
   return PathPatterns::parse((git ? "**/.git,**/.datalad," : "") + get("job", "exclude"));
 }
 
+std::string JobSpec::isolation() const {
+  if (curator() == "python") return "process";
+  return get("job", "isolation");
+}
+
+std::map<std::string, std::string> JobSpec::shared_inputs() const {
+  std::map<std::string, std::string> inputs = section("inputs");
+  if (curator() == "python") inputs[kPythonModuleInput] = get("python", "module");
+  return inputs;
+}
+
 FollowLinks JobSpec::follow_symlinks() const {
   const std::string v = get("job", "follow_symlinks");
   if (v == "none") return FollowLinks::none;
@@ -307,12 +318,19 @@ void JobSpec::validate() const {
                       "' may be absent (?), so the hierarchy cannot be split there; choose a level every branch has");
 
   std::string curator_name = curator();
-  static const std::vector<std::string> curators{"noop", "exec", "checksum", "inventory", "validate", "plugin"};
+  static const std::vector<std::string> curators{"noop",      "exec",     "checksum", "inventory",
+                                                 "validate", "plugin", "python"};
   if (std::find(curators.begin(), curators.end(), curator_name) == curators.end())
     throw ConfigError(job_key("curator") + "curator: unknown curator '" + curator_name +
-                      "' (known: noop, exec, checksum, inventory, validate, plugin)");
+                      "' (known: noop, exec, checksum, inventory, validate, plugin, python)");
   if (curator_name == "plugin" && get("job", "plugin").empty())
     throw ConfigError(job_key("curator") + "curator plugin needs [job] plugin = /path/to/library.so");
+  if (curator_name == "python" && get("python", "module").empty())
+    throw ConfigError(job_key("curator") + "curator python needs [python] module = /path/to/curator.py (or --python)");
+  if (curator_name == "python" && get("job", "isolation") == "thread" && find("job", "isolation"))
+    throw ConfigError(job_key("isolation") +
+                      "isolation = thread cannot run a python curator: slots that are threads would share one "
+                      "interpreter and its lock (GIL); python slots are processes, each with its own interpreter");
   std::string stop = get("job", "stop_level");
   if (!stop.empty() && stop != kFolderLevel && !unique.count(stop))
     throw ConfigError(job_key("stop_level") + "stop_level: unknown level '" + stop + "'" + levels_text);

@@ -25,6 +25,10 @@ enum class FailurePolicy { kill, finish, keep_going };
 // is below the root, or all.
 enum class FollowLinks { none, inside, all };
 
+// The name under which the broker serves a python curator's module ([inputs]
+// names cannot hold ':').
+inline constexpr const char* kPythonModuleInput = "python:module";
+
 // The largest job spec (keys and values): it travels whole to every worker.
 inline constexpr std::uint64_t kMaxSpecBytes = 1u << 20;
 
@@ -72,6 +76,11 @@ class JobSpec {
   PathPatterns excluded() const;
   FollowLinks follow_symlinks() const;
   std::string curator() const { return get("job", "curator"); }
+  // "thread" or "process"; always "process" for a python curator.
+  std::string isolation() const;
+  // The files the broker serves to the workers, by name: [inputs], and a
+  // python curator's module (kPythonModuleInput).
+  std::map<std::string, std::string> shared_inputs() const;
   WalkOrder order() const;
   // Depth (0 = the root's level) whose nodes become one assignment each.
   std::size_t partition_depth() const;

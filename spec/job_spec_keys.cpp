@@ -35,8 +35,8 @@ bool takes_its_place(const std::string& section, const std::string& key, const s
     const std::string level = key.ends_with(suffix) ? key.substr(0, key.size() - suffix.size()) : key;
     return find_job_key(section, key) || levels.count(level) > 0;
   }
-  if (section == "curator") return curator == "plugin";
-  if (section == "inputs") return curator == "exec" || curator == "plugin";
+  if (section == "curator") return curator == "plugin" || curator == "python";
+  if (section == "inputs") return curator == "exec" || curator == "plugin" || curator == "python";
   return true;
 }
 
@@ -91,7 +91,7 @@ void check_key_placement(const JobSpec& spec) {
 
 void check_keys_take_effect(const JobSpec& spec) {
   const std::string curator = spec.curator();
-  const std::string isolation = spec.get("job", "isolation");
+  const std::string isolation = spec.isolation();
   const std::string curator_is = " (the curator is " + curator + ")";
   auto job_keys_for = [&](std::initializer_list<const char*> keys, bool used, const std::string& unless,
                           const std::string& actual) {
@@ -116,8 +116,10 @@ void check_keys_take_effect(const JobSpec& spec) {
   section_for("exec", curator == "exec", "curator = exec");
   section_for("checksum", curator == "checksum", "curator = checksum");
   section_for("validate", curator == "validate", "curator = validate");
-  section_for("curator", curator == "plugin", "curator = plugin");
-  section_for("inputs", curator == "exec" || curator == "plugin", "curator = exec or plugin");
+  section_for("curator", curator == "plugin" || curator == "python", "curator = plugin or python");
+  section_for("inputs", curator == "exec" || curator == "plugin" || curator == "python",
+              "curator = exec, plugin or python");
+  section_for("python", curator == "python", "curator = python");
 }
 
 }  // namespace ramify

@@ -94,7 +94,7 @@ struct Worker::Impl {
       status->bind(options.status_endpoint);
     }
     std::set<std::string> input_names;
-    for (const auto& [name, path] : spec.section("inputs")) input_names.insert(name);
+    for (const auto& [name, path] : spec.shared_inputs()) input_names.insert(name);
     inputs.emplace(context, address.endpoint(kConfigPort, "config"), worker_id, std::move(input_names),
                    security.client_of_broker());
     slots.emplace(spec, options.concurrency, options.spool_bytes, &*inputs, options.fork_server);

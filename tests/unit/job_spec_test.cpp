@@ -259,9 +259,17 @@ TEST(JobSpec, KeysThatDoNothingForTheCuratorOrIsolationAreErrors) {
   EXPECT_EQ(override_error({"root=/a", "validate.fail_on_violation=true"}),
             "[validate] fail_on_violation does nothing unless curator = validate (the curator is noop)");
   EXPECT_EQ(override_error({"root=/a", "curator.max_bytes=10"}),
-            "[curator] max_bytes does nothing unless curator = plugin (the curator is noop)");
+            "[curator] max_bytes does nothing unless curator = plugin or python (the curator is noop)");
   EXPECT_EQ(override_error({"root=/a", "curator=validate", "inputs.refs=/r"}),
-            "[inputs] refs does nothing unless curator = exec or plugin (the curator is validate)");
+            "[inputs] refs does nothing unless curator = exec, plugin or python (the curator is validate)");
+  EXPECT_EQ(override_error({"root=/a", "python.module=/m.py"}),
+            "[python] module does nothing unless curator = python (the curator is noop)");
+  EXPECT_EQ(override_error({"root=/a", "curator=python"}),
+            "curator python needs [python] module = /path/to/curator.py (or --python)");
+  EXPECT_EQ(override_error({"root=/a", "curator=python", "python.module=/m.py", "isolation=thread"})
+                .rfind("isolation = thread cannot run a python curator", 0),
+            0u);
+  EXPECT_EQ(override_error({"root=/a", "curator=python", "python.module=/m.py", "max_nodes_per_slot=5"}), "");
   // The same keys where they take effect.
   EXPECT_EQ(override_error({"root=/a", "curator=plugin", "plugin=/p.so", "curator.max_bytes=10", "inputs.refs=/r",
                             "isolation=process", "slot_memory_limit=512M", "max_nodes_per_slot=100"}),

@@ -11,6 +11,7 @@
 #include "spec/job_keys.hpp"
 #include "spec/job_spec.hpp"
 #include "support/readme_blocks.hpp"
+#include "support/temp_dir.hpp"
 
 namespace ramify {
 namespace {
@@ -45,7 +46,7 @@ void expect_loads(JobSpec spec, const std::string& where) {
   if (spec.get("job", "root").empty() && spec.get("job", "manifest").empty()) spec.set("job", "root", "/data/study");
   try {
     spec.validate();
-    if (spec.curator() != "plugin") make_curator(spec);
+    if (spec.curator() != "plugin" && spec.curator() != "python") make_curator(spec);  // their files are examples
   } catch (const std::exception& e) {
     ADD_FAILURE() << where << ": " << e.what();
   }
@@ -62,6 +63,21 @@ TEST(Readme, EveryIniExampleLoadsAsWritten) {
       ADD_FAILURE() << e.what();
     }
   }
+}
+
+// The python curator's example imports and has its class, as the broker checks it.
+TEST(Readme, ThePythonCuratorExampleLoads) {
+  const auto blocks = testing::code_blocks(readme(), "python");
+  ASSERT_FALSE(blocks.empty());  // the first is the curator, in the python curator's section
+  ASSERT_NE(blocks[0].text.find("class Curator(ramify.Curator):"), std::string::npos);
+  testing::TempDir dir;
+  dir.write("sidecars.py", blocks[0].text);
+  JobSpec spec;
+  spec.set("job", "root", dir.str());
+  spec.set("job", "curator", "python");
+  spec.set("python", "module", dir.str() + "/sidecars.py");
+  spec.validate();
+  EXPECT_NO_THROW(make_curator(spec)) << "README.md line " << blocks[0].line;
 }
 
 TEST(Readme, EveryJobFileInExamplesAndJobsLoads) {
