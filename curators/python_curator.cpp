@@ -266,7 +266,7 @@ void PythonCurator::leave(const Node& node, Context& ctx) {
 
 void PythonCurator::finalize(Context& ctx) {
   py::gil_scoped_acquire gil;
-  if (!state_->instance) return;
+  state_->ready(ctx);  // a slot that curated nothing still finalizes, as plugins do
   state_->call_without_node("finalize", py::none(), ctx);
 }
 

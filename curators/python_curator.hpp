@@ -36,7 +36,6 @@ class PythonCurator : public Curator {
   bool validate(const Node& node, Context& ctx) override;
   void curate(const Node& node, Context& ctx) override;
   void leave(const Node& node, Context& ctx) override;
-  // Only in a slot that ran a hook (one that never did has no interpreter to spend).
   void finalize(Context& ctx) override;
   void finalize_run(const std::vector<AssignmentResult>& results, Context& ctx) override;
 

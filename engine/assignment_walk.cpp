@@ -38,6 +38,7 @@ WalkOutcome walk_assignment(const Assign& assignment, const JobSpec& spec, Curat
   outcome.done.root_data = runner.root_data();
   outcome.recycled = runner.recycled();
   outcome.visits = runner.visits();
+  if (outcome.recycled) outcome.open_data = runner.open_data();
   return outcome;
 }
 

@@ -15,6 +15,7 @@ struct WalkOutcome {
   Done done;              // counts, completeness, the root's fields and data (last_seq is the worker's)
   bool recycled = false;  // ended early because WalkHooks::stop_after_node said so
   std::uint64_t visits = 0;
+  std::map<std::string, Data> open_data;  // with recycled: NodeRunner::open_data(), for the restart
 };
 
 // Walks `assignment`; records and node failures go to `events` as they come

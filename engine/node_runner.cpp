@@ -48,6 +48,10 @@ bool NodeRunner::visit(WalkFrame& frame, const ChildListing& listing) {
   bool descend = rules_.stop_level.empty() || node.level != rules_.stop_level;
   if (index < hooks_.skip) {  // curated before a restart: only its prune decision is needed again
     resumed_frames_.insert(&frame);
+    if (auto saved = hooks_.resume_data.find(node.id); saved != hooks_.resume_data.end()) {
+      frame.data = saved->second;  // what its curate left for its children
+      open_data_[node.id] = saved->second;
+    }
     try {
       return !curator_.prune(node, ctx) && descend;
     } catch (...) {
@@ -88,11 +92,13 @@ bool NodeRunner::visit(WalkFrame& frame, const ChildListing& listing) {
   }
 
   if (ctx.status() == Status::failed) report_failure(node, ctx.failure_text());
+  if (!node.is_file && descend && !frame.data.empty()) open_data_[node.id] = frame.data;
   if (hooks_.stop_after_node && hooks_.stop_after_node()) recycled_ = true;
   return descend;
 }
 
 void NodeRunner::leave(WalkFrame& frame) {
+  open_data_.erase(frame.node.id);
   if (resumed_frames_.erase(&frame)) return;  // its curate ran in the slot process before the restart
   NodeContext ctx(&frame, nullptr, services_, assignment_);
   try {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <set>
 
 #include "engine/cancel_token.hpp"
@@ -34,6 +35,9 @@ struct WalkRules {
 // How a walk is resumed in a fresh slot process, and watched.
 struct WalkHooks {
   std::uint64_t skip = 0;  // the first `skip` visits were made before a restart: not curated again
+  // The data of containers visited before the restart whose subtrees were
+  // not finished (open_data() of the walk that stopped): their children start from it.
+  std::map<std::string, Data> resume_data;
   std::function<void(std::uint64_t index, const WalkFrame& frame)> on_node;  // before each node is curated
   std::function<bool()> stop_after_node;  // true: end the walk after this node (the slot is recycled)
   bool flush_each_node = false;  // hand over each node's rows at once (a slot process may die on the next)
@@ -58,6 +62,9 @@ class NodeRunner : public WalkVisitor {
   // What the curator recorded on the assignment's root, and its data afterwards.
   const std::vector<std::pair<std::string, std::string>>& root_fields() const { return root_fields_; }
   const Data& root_data() const { return root_data_; }
+  // The data of every container visited whose subtree is not finished, by id
+  // (containers with empty data left out): what a restart needs (WalkHooks::resume_data).
+  const std::map<std::string, Data>& open_data() const { return open_data_; }
 
  private:
   bool excluded(const Node& node) const;
@@ -79,6 +86,7 @@ class NodeRunner : public WalkVisitor {
   std::set<const WalkFrame*> resumed_frames_;  // visited before the restart: left without the curator
   std::vector<std::pair<std::string, std::string>> root_fields_;
   Data root_data_;
+  std::map<std::string, Data> open_data_;
 };
 
 }  // namespace ramify

@@ -84,10 +84,22 @@ void ProcessSlot::after_last(bool finalize) {
         auto records = unpack_frame<SlotRecords>(frame->second);
         push_records(records);
       }
+      if (frame->first == SlotFrame::input_request) answer_input_request(frame->second);  // finalize() may read one
       if (frame->first == SlotFrame::finalized) break;
     }
   }
   stop_child();
+}
+
+void ProcessSlot::answer_input_request(const std::string& body) {
+  SlotInputPath answer;
+  try {
+    if (!inputs_) throw std::runtime_error("the job has no inputs");
+    answer.path = inputs_->input_path(unpack_frame<std::string>(body));
+  } catch (const std::exception& e) {
+    answer.error = e.what();
+  }
+  write_frame(child_.fd, SlotFrame::input_path, pack_frame(answer));
 }
 
 void ProcessSlot::push_records(const SlotRecords& records) {
@@ -108,6 +120,7 @@ void ProcessSlot::run(const Assign& assignment) {
   total.id = assignment.id;
   total.attempt = assignment.attempt;
   std::uint64_t visits = 0;
+  OpenData open_data;  // from a recycled process to the next (a process that died leaves none)
   bool first_run = true;
   while (true) {
     if (child_.pid <= 0 && !spawn()) {
@@ -115,7 +128,7 @@ void ProcessSlot::run(const Assign& assignment) {
       break;
     }
     Done part;
-    const Ending ending = serve(assignment, part, visits);
+    const Ending ending = serve(assignment, part, visits, open_data);
     total.nodes += part.nodes;
     total.failures += part.failures;
     total.skipped += part.skipped;
@@ -142,11 +155,12 @@ void ProcessSlot::run(const Assign& assignment) {
   events_.push(std::move(done));
 }
 
-ProcessSlot::Ending ProcessSlot::serve(const Assign& assignment, Done& part, std::uint64_t& visits) {
+ProcessSlot::Ending ProcessSlot::serve(const Assign& assignment, Done& part, std::uint64_t& visits,
+                                       OpenData& open_data) {
   // The page describes this assignment only (the process is idle between frames).
   progress_->busy.store(0, std::memory_order_relaxed);
   progress_->visits.store(visits, std::memory_order_release);
-  if (!write_frame(child_.fd, SlotFrame::assign, pack_frame(SlotAssign{assignment, visits}))) {
+  if (!write_frame(child_.fd, SlotFrame::assign, pack_frame(SlotAssign{assignment, visits, open_data}))) {
     report_death(assignment, part, visits, "");
     return Ending::died;
   }
@@ -187,17 +201,9 @@ ProcessSlot::Ending ProcessSlot::serve(const Assign& assignment, Done& part, std
         events_.push(std::move(event));
         break;
       }
-      case SlotFrame::input_request: {
-        SlotInputPath answer;
-        try {
-          if (!inputs_) throw std::runtime_error("the job has no inputs");
-          answer.path = inputs_->input_path(unpack_frame<std::string>(frame->second));
-        } catch (const std::exception& e) {
-          answer.error = e.what();
-        }
-        write_frame(child_.fd, SlotFrame::input_path, pack_frame(answer));
+      case SlotFrame::input_request:
+        answer_input_request(frame->second);
         break;
-      }
       case SlotFrame::done:
         part = decode<Done>(frame->second);
         return Ending::done;
@@ -205,6 +211,7 @@ ProcessSlot::Ending ProcessSlot::serve(const Assign& assignment, Done& part, std
         auto recycle = unpack_frame<SlotRecycle>(frame->second);
         part = recycle.partial;
         visits = recycle.visits;
+        open_data = std::move(recycle.open_data);
         stop_child();
         return Ending::recycled;
       }

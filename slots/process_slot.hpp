@@ -39,10 +39,12 @@ class ProcessSlot : public QueuedSlot {
   void stop_child();
   // Reads frames until done or recycled or the child ended; false when it ended.
   enum class Ending { done, recycled, died, cancelled };
-  Ending serve(const Assign& assignment, Done& total, std::uint64_t& visits);
+  Ending serve(const Assign& assignment, Done& total, std::uint64_t& visits, OpenData& open_data);
   void report_death(const Assign& assignment, Done& total, std::uint64_t& visits, const std::string& why);
   std::string death_reason(int status) const;
   void push_records(const SlotRecords& records);
+  // Answers the child's request for a shared input's local path (`body`: its name).
+  void answer_input_request(const std::string& body);
 
   const JobSpec& spec_;
   InputProvider* inputs_;

@@ -3,6 +3,7 @@
 // socket pair: a 4-byte length, a type byte, a msgpack payload.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,10 +28,14 @@ enum class SlotFrame : std::uint8_t {
   error = 16,       // std::string: the slot process cannot work (its curator failed to build)
 };
 
+// Containers' data by id, carried over a restart (WalkHooks::resume_data).
+using OpenData = std::map<std::string, std::map<std::string, std::string>>;
+
 struct SlotAssign {
   Assign assignment;
   std::uint64_t skip = 0;  // visits made before a restart
-  MSGPACK_DEFINE(assignment, skip)
+  OpenData open_data;      // what the process before the restart left open
+  MSGPACK_DEFINE(assignment, skip, open_data)
 };
 
 struct SlotRecords {
@@ -44,7 +49,8 @@ struct SlotRecords {
 struct SlotRecycle {
   std::uint64_t visits = 0;
   Done partial;
-  MSGPACK_DEFINE(visits, partial)
+  OpenData open_data;
+  MSGPACK_DEFINE(visits, partial, open_data)
 };
 
 struct SlotInputPath {

@@ -119,6 +119,7 @@ void slot_child_main(int channel_fd, int progress_fd) {
     const SlotAssign order = unpack_frame<SlotAssign>(frame->second);
     WalkHooks hooks;
     hooks.skip = order.skip;
+    hooks.resume_data = order.open_data;
     hooks.flush_each_node = true;
     hooks.on_node = [&](std::uint64_t index, const WalkFrame& walk_frame) {
       progress->begin(index, walk_frame.node, walk_frame.search_key);
@@ -131,7 +132,7 @@ void slot_child_main(int channel_fd, int progress_fd) {
     WalkOutcome outcome =
         walk_assignment(order.assignment, spec, *curator, events, 0, cancel, &inputs, options, std::move(hooks));
     if (outcome.recycled && !outcome.done.complete) {
-      events.send(SlotFrame::recycle, pack_frame(SlotRecycle{outcome.visits, outcome.done}));
+      events.send(SlotFrame::recycle, pack_frame(SlotRecycle{outcome.visits, outcome.done, outcome.open_data}));
       _exit(0);
     }
     events.send(SlotFrame::done, encode(outcome.done));

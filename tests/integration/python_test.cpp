@@ -111,15 +111,23 @@ TEST(Python, EveryHookAndEveryContextCallInARealRun) {
     if (row.get("container_id") == "sub-01" && row.get("msg") == "subtree summary")
       left = row.find("results") && row.find("results")->get("left") == "sub-01";
   EXPECT_TRUE(left) << "no summary row with what leave_subject recorded";
-  std::size_t finalized = 0, assignments = 0;
+  std::map<std::string, std::size_t> finalized;  // by worker
+  std::size_t assignments = 0;
   bool result_seen = false;
   for (const auto& row : r.rows) {
     const std::string msg = row.get("msg");
-    if (msg.rfind("finalize ", 0) == 0) ++finalized;
+    if (msg.rfind("finalize ", 0) == 0) {
+      ++finalized[row.get("worker")];
+      EXPECT_NE(msg.find("table=True"), std::string::npos) << msg;
+    }
     if (msg.rfind("finalize_run ", 0) == 0) assignments = std::stoul(msg.substr(13));
     if (msg == "result sub-01 left=sub-01") result_seen = true;
   }
-  EXPECT_GE(finalized, 1u);
+  std::set<std::string> joined;  // a worker can start after the run is over: it has no rows
+  for (const auto& row : r.rows)
+    if (row.get("worker") != "broker") joined.insert(row.get("worker"));
+  EXPECT_EQ(finalized.size(), joined.size());  // every slot of every worker, whether it curated or not
+  for (const auto& [worker, count] : finalized) EXPECT_EQ(count, 2u) << worker;
   EXPECT_EQ(assignments, 3u);  // the root's shallow one, sub-01, sub-02
   EXPECT_TRUE(result_seen);
 }
@@ -148,6 +156,38 @@ TEST(Python, TwoSlotsRunPythonAtTheSameTime) {
     for (const auto& b : busy)
       if (a.pid != b.pid && a.start < b.end && b.start < a.end) overlapped = true;
   EXPECT_TRUE(overlapped) << "no two nodes of different slot processes ran at the same time";
+}
+
+// [python] path reaches imports; a slot process replaced after max_nodes_per_slot
+// starts a fresh interpreter that loads the module again, and data still flows.
+TEST(Python, SysPathFoldersAndRecycledSlotProcesses) {
+  TempDir dir;
+  for (const char* file : {"p/s1/a", "p/s1/b", "p/s1/c", "p/s2/d", "p/s2/e", "p/s2/f"}) dir.write(file, "x");
+  dir.write("lib/helper.py", "GREETING = 'hi'\n");
+  dir.write("recycled.py",
+            "import os\nimport ramify\nimport helper\n\n"
+            "class Curator(ramify.Curator):\n"
+            "    def curate_subject(self, node, ctx):\n"
+            "        ctx.data['subject'] = node.label\n\n"
+            "    def curate_file(self, node, ctx):\n"
+            "        ctx.record('greeting', helper.GREETING)\n"
+            "        ctx.record('subject', ctx.data.get('subject', ''))\n"
+            "        ctx.record('pid', os.getpid())\n");
+  const std::string report = dir.str() + "/r.jsonl";
+  auto result = testing::run_ramify({"run", (dir.path() / "p").string(), "--levels", "project,subject", "--python",
+                                     dir.str() + "/recycled.py", "--set", "python.path=" + dir.str() + "/lib", "--set",
+                                     "job.max_nodes_per_slot=2", "--workers", "1", "--concurrency", "1", "--report",
+                                     report},
+                                    dir.str());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  Report r(report);
+  std::set<std::string> pids;
+  for (const char* id : {"s1/a", "s1/b", "s1/c", "s2/d", "s2/e", "s2/f"}) {
+    EXPECT_EQ(r.result(id, "greeting").text, "hi") << id;
+    EXPECT_EQ(r.result(id, "subject").text, std::string(id).substr(0, 2)) << id;
+    pids.insert(r.result(id, "pid").text);
+  }
+  EXPECT_GE(pids.size(), 3u);  // 8 nodes, 2 per process
 }
 
 TEST(Python, AModuleThatDoesNotLoadIsRefusedBeforeAnyWork) {

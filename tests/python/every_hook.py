@@ -76,7 +76,11 @@ class Curator(ramify.Curator):
         ctx.record("left", node.label)
 
     def finalize(self, ctx):
-        ctx.info("finalize %d" % self.curated)
+        try:
+            table = os.path.exists(ctx.input_path("table"))  # inputs can be read here too
+        except RuntimeError:
+            table = None
+        ctx.info("finalize %d table=%s" % (self.curated, table))
 
     def finalize_run(self, results, ctx):
         ctx.info("finalize_run %d" % len(results))

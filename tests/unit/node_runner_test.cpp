@@ -120,6 +120,7 @@ struct Walked {
   bool stopped = false;
   std::vector<std::pair<std::string, std::string>> root_fields;
   Data root_data;
+  std::map<std::string, Data> open_data;
 
   std::vector<const LogRecord*> outcomes() const {
     std::vector<const LogRecord*> rows;
@@ -176,6 +177,7 @@ Walked run(Curator& curator, WalkSetup setup = {}) {
   walked.stopped = runner.stopped();
   walked.root_fields = runner.root_fields();
   walked.root_data = runner.root_data();
+  walked.open_data = runner.open_data();
   walked.events = std::move(sink.events);
   for (const auto& e : walked.events) {
     if (e.kind != SlotEvent::Kind::records) continue;
@@ -576,6 +578,43 @@ TEST(NodeRunner, SkipResumesAfterTheVisitsMadeBeforeARestart) {
   EXPECT_EQ(w.counts.nodes, 3u);
   // Containers opened before the restart are not left again (README: limits of the resume).
   EXPECT_EQ(curator.called("leave"), (std::vector<std::string>{"a/2", "b"}));
+}
+
+// The data a container's curate left for its children survives a restart:
+// open_data() of the stopped walk, given back as resume_data, is where the
+// resumed walk's children start from.
+TEST(NodeRunner, DataLeftBeforeARestartReachesTheChildrenCuratedAfterIt) {
+  auto make_curator = [] {
+    ScriptedCurator curator;
+    curator.on_curate = [](const Node& node, Context& ctx) {
+      auto it = ctx.data().find("from");
+      ctx.record("from", it == ctx.data().end() ? "(none)" : it->second);
+      if (!node.is_file) ctx.data()["from"] = node.id;
+    };
+    return curator;
+  };
+  ScriptedCurator first = make_curator();
+  WalkHooks stop;
+  stop.stop_after_node = [&] { return first.called("curate").size() == 4; };  // p, README, a, a/1
+  const Walked stopped = run(first, WalkSetup{.hooks = stop});
+  ASSERT_TRUE(stopped.recycled);
+  EXPECT_EQ(stopped.open_data, (std::map<std::string, Data>{
+                                   {"p", {{"from", "p"}}}, {"a", {{"from", "a"}}}, {"a/1", {{"from", "a/1"}}}}));
+
+  ScriptedCurator resumed = make_curator();
+  WalkHooks hooks;
+  hooks.skip = stopped.visits;
+  hooks.resume_data = stopped.open_data;
+  const Walked w = run(resumed, WalkSetup{.hooks = hooks});
+  auto from = [&](const std::string& id) {
+    for (const auto& f : w.outcome(id).fields)
+      if (f.key == "from") return f.value;
+    return std::string("(no field)");
+  };
+  EXPECT_EQ(from("a/1/f.txt"), "a/1");
+  EXPECT_EQ(from("a/2"), "a");
+  EXPECT_EQ(from("b"), "p");
+  EXPECT_EQ(from("b/x.dat"), "b");
 }
 
 // A resumed walk goes on exactly where the first one stopped: after `skip`
