@@ -1,18 +1,13 @@
 #include "engine/node_runner.hpp"
 
-#include <fnmatch.h>
-
-#include "util/text.hpp"
+#include "spec/name_globs.hpp"
 
 namespace ramify {
 
 WalkRules WalkRules::from(const JobSpec& spec) {
   WalkRules rules;
   rules.stop_level = spec.get("job", "stop_level");
-  for (const auto& pattern : split(spec.get("job", "exclude_files"), ',')) {
-    std::string p = trim(pattern);
-    if (!p.empty()) rules.exclude_files.push_back(p);
-  }
+  rules.exclude_files = spec.excluded_file_globs();
   rules.stop_at_failure = spec.on_failure() == FailurePolicy::kill && spec.max_failures() == 0;
   return rules;
 }
@@ -31,10 +26,7 @@ NodeRunner::NodeRunner(Curator& curator, RecordBuffer& records, EventSink& event
       hooks_(std::move(hooks)) {}
 
 bool NodeRunner::excluded(const Node& node) const {
-  if (!node.is_file) return false;
-  for (const auto& pattern : rules_.exclude_files)
-    if (fnmatch(pattern.c_str(), node.label.c_str(), 0) == 0) return true;
-  return false;
+  return node.is_file && matches_any_glob(rules_.exclude_files, node.label);
 }
 
 bool NodeRunner::visit(WalkFrame& frame, const ChildListing& listing) {

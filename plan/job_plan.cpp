@@ -1,31 +1,15 @@
 #include "plan/job_plan.hpp"
 
-#include <fnmatch.h>
-
 #include <unordered_map>
 
 #include "broker/partitioner.hpp"
 #include "curators/curation_summary.hpp"
 #include "hierarchy/source_factory.hpp"
 #include "ramify/node.hpp"
-#include "util/text.hpp"
+#include "spec/name_globs.hpp"
 
 namespace ramify {
 namespace {
-
-std::vector<std::string> file_globs(const JobSpec& spec) {
-  std::vector<std::string> globs;
-  for (const auto& part : split(spec.get("job", "exclude_files"), ','))
-    if (std::string glob = trim(part); !glob.empty()) globs.push_back(std::move(glob));
-  return globs;
-}
-
-bool excluded_file(const Node& node, const std::vector<std::string>& globs) {
-  if (!node.is_file) return false;
-  for (const auto& glob : globs)
-    if (fnmatch(glob.c_str(), node.label.c_str(), 0) == 0) return true;
-  return false;
-}
 
 std::vector<std::string> exclude_rules(const JobSpec& spec, bool directory) {
   std::vector<std::string> rules;
@@ -98,7 +82,7 @@ JobPlan make_plan(const JobSpec& spec) {
   };
 
   LevelTally tally(spec, plan.levels);
-  const std::vector<std::string> file_patterns = file_globs(spec);
+  const std::vector<std::string> file_patterns = spec.excluded_file_globs();
   const std::string stop_level = spec.get("job", "stop_level");
   std::vector<Pending> stack;
   Node root = source.root();
@@ -128,7 +112,7 @@ JobPlan make_plan(const JobSpec& spec) {
     };
     for (auto& id : listing.excluded) leave_out(std::move(id));
     for (auto it = listing.children.rbegin(); it != listing.children.rend(); ++it) {
-      if (excluded_file(*it, file_patterns)) {
+      if (it->is_file && matches_any_glob(file_patterns, it->label)) {
         leave_out(it->id);
         continue;
       }

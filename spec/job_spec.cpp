@@ -225,6 +225,13 @@ std::map<std::string, std::string> JobSpec::shared_inputs() const {
   return inputs;
 }
 
+std::vector<std::string> JobSpec::excluded_file_globs() const {
+  std::vector<std::string> globs;
+  for (const auto& part : split(get("job", "exclude_files"), ','))
+    if (std::string glob = trim(part); !glob.empty()) globs.push_back(std::move(glob));
+  return globs;
+}
+
 FollowLinks JobSpec::follow_symlinks() const {
   const std::string v = get("job", "follow_symlinks");
   if (v == "none") return FollowLinks::none;

@@ -75,6 +75,8 @@ class JobSpec {
   // depth unless `exclude_git = false`.
   PathPatterns excluded() const;
   FollowLinks follow_symlinks() const;
+  // `exclude_files`: name globs of files that are not visited (spec/name_globs.hpp).
+  std::vector<std::string> excluded_file_globs() const;
   std::string curator() const { return get("job", "curator"); }
   // "thread" or "process"; always "process" for a python curator.
   std::string isolation() const;
