@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "broker/broker_metrics.hpp"
 #include "broker/broker_run.hpp"
 #include "broker/config_service.hpp"
 #include "broker/control_channel.hpp"
@@ -32,6 +33,7 @@ struct Broker::Impl {
   Reactor reactor{run.log};
   Reactor::TimerId beat = 0;
   std::unique_ptr<Progress> progress;
+  std::unique_ptr<BrokerMetrics> metrics;
 
   bool kill_sent = false;
   bool publishing_finish = false;  // the last phase: every beat carries the finish too
@@ -54,9 +56,11 @@ struct Broker::Impl {
     work.emplace(run, context, *security, address);
     config.emplace(run, context, *security, address);
     control.emplace(context, *security, address);
+    if (!run.options.metrics.empty()) metrics = std::make_unique<BrokerMetrics>(run.options.metrics);
     run.load();
     run.log->info("run {}: {} assignment(s), listening on {}", run.run_id, run.scheduler->assignments().size(),
                   address.text());
+    if (metrics) run.log->info("metrics on {}", metrics->url());
 
     const Progress::Mode mode = run.options.progress;
     const bool often = mode == Progress::Mode::line || mode == Progress::Mode::feed;
@@ -79,6 +83,7 @@ struct Broker::Impl {
     control->publish(run.heartbeat());
     if (publishing_finish) control->publish(run.finish_message());
     run.fail_without_workers(Clock::now());
+    if (metrics) metrics->update(*run.scheduler);
   }
 
   // Every turn, what follows from what came in: stops, the kill, dead

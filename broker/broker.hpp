@@ -38,6 +38,7 @@ struct BrokerOptions {
   bool require_auth = false;   // refuse to start without keys (also [job] require_auth)
   Progress::Mode progress = Progress::Mode::off;
   std::chrono::milliseconds progress_interval{5000};  // plain lines; a terminal line is redrawn every 0.2 s
+  std::string metrics;  // Prometheus metrics on HOST:PORT ("" = none)
   // A context shared with the other daemons of this process (inproc://
   // endpoints, tests); null: the broker has its own.
   zmq::context_t* context = nullptr;

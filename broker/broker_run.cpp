@@ -103,6 +103,7 @@ Finish BrokerRun::finish_message() const {
   finish.status = scheduler->exit_status();
   finish.last_seq = scheduler->last_seqs();
   finish.superseded = scheduler->superseded();
+  finish.handed_back = scheduler->handed_back();
   for (const auto& [id, w] : scheduler->workers())
     if (!w.alive && !w.lost_reason.empty()) finish.dead_workers.push_back(id);
   finish.skipped_assignments = scheduler->skipped_from_earlier_run();

@@ -101,7 +101,7 @@ std::vector<Dispatch> Scheduler::next_dispatches(Clock::time_point now) {
   while (!queue_.empty()) {
     WorkerStatus* best = nullptr;
     for (auto& [id, w] : workers_) {
-      if (!w.alive || w.left || w.free_slots() == 0) continue;
+      if (!w.alive || w.left || w.draining || w.free_slots() == 0) continue;
       if (!best || w.free_slots() > best->free_slots()) best = &w;
     }
     if (!best) break;
@@ -157,20 +157,51 @@ bool Scheduler::done(const std::string& worker, const Done& done) {
   if (!a) return false;
   workers_[worker].assigned.erase(done.id);
   workers_[worker].last_seq = std::max(workers_[worker].last_seq, done.last_seq);
+  if (done.handed_back) {
+    take_back(*a, done);
+    return true;
+  }
   if (!done.complete && state_ == RunState::running) {
     requeue_or_quarantine(*a, "worker " + worker + " stopped it early");
     return true;
   }
-  set_live(*a, 0, 0);  // the final counts replace what the heartbeats said
-  a->nodes = done.nodes;
-  a->failures = done.failures;
-  a->skipped = done.skipped;
-  a->root_fields = done.root_fields;
-  a->root_data = done.root_data;
-  nodes_ += done.nodes;
-  nodes_skipped_ += done.skipped;
+  add_counts(*a, done);
   finish_assignment(*a, done.complete ? AssignmentState::done : AssignmentState::abandoned);
   return true;
+}
+
+// An attempt's own counts, added to those of the attempts before a hand-back.
+void Scheduler::add_counts(AssignmentStatus& a, const Done& done) {
+  set_live(a, 0, 0);  // the final counts replace what the heartbeats said
+  a.nodes += done.nodes;
+  a.failures += done.failures;
+  a.skipped += done.skipped;
+  nodes_ += done.nodes;
+  nodes_skipped_ += done.skipped;
+  if (a.skip == 0) {  // this attempt curated the root
+    a.root_fields = done.root_fields;
+    a.root_data = done.root_data;
+  } else {  // the root was curated before; a resumed walk adds only its leave() fields
+    a.root_fields.insert(a.root_fields.end(), done.root_fields.begin(), done.root_fields.end());
+  }
+}
+
+// A draining worker handed the assignment (or its rest) back: its rows stand,
+// no attempt is counted, and the next attempt resumes where it stopped.
+void Scheduler::take_back(AssignmentStatus& a, const Done& done) {
+  add_counts(a, done);
+  a.skip = done.resume_visits;
+  a.resume_data = done.resume_data;
+  ++a.handed_back;
+  ++handed_back_;
+  if (state_ != RunState::running) {
+    finish_assignment(a, AssignmentState::abandoned);
+    return;
+  }
+  a.worker.clear();
+  a.state = AssignmentState::queued;
+  touch(a);
+  queue_.push_front(a.spec.id);
 }
 
 void Scheduler::finish_assignment(AssignmentStatus& a, AssignmentState state) {

@@ -45,6 +45,11 @@ struct AssignmentStatus {
   std::uint64_t live_skipped = 0;  // ... and how many of those were skipped
   std::vector<std::pair<std::string, std::string>> root_fields;  // what the curator recorded on the root
   Data root_data;  // the root's data after curation: what the assignments below it start with
+  // Where the next attempt resumes when a draining worker handed the rest
+  // back (the counts above then already hold the nodes curated before it).
+  std::uint64_t skip = 0;
+  OpenData resume_data;
+  std::uint32_t handed_back = 0;  // times a draining worker handed it back
   Clock::time_point dispatched_at{};
   bool terminal() const {
     return state == AssignmentState::done || state == AssignmentState::quarantined ||
@@ -62,6 +67,7 @@ struct WorkerStatus {
   std::uint64_t last_seq = 0;
   bool alive = true;
   bool left = false;  // said BYE
+  bool draining = false;  // takes no more work (its heartbeat said so)
   std::string lost_reason;  // why it was declared dead (empty after a goodbye)
   std::uint32_t free_slots() const {
     return assigned.size() >= slots ? 0 : slots - static_cast<std::uint32_t>(assigned.size());
@@ -152,6 +158,8 @@ class Scheduler {
   std::uint64_t nodes_failed() const { return failed_nodes_.size() + restored_failures_; }
   std::uint64_t nodes_skipped() const { return nodes_skipped_ + live_skipped_; }
   std::uint64_t redispatched() const { return superseded_.size(); }
+  // Assignments (or their rests) handed back by draining workers: dispatched again, no attempt counted.
+  std::uint64_t handed_back() const { return handed_back_; }
   // Attempts whose rows do not count in the report (they were dispatched again).
   const std::vector<AssignmentRef>& superseded() const { return superseded_; }
   SeqByWorker last_seqs() const;
@@ -171,6 +179,8 @@ class Scheduler {
   void finish_assignment(AssignmentStatus& a, AssignmentState state);
   void release_dependents(std::uint64_t id);
   void requeue_or_quarantine(AssignmentStatus& a, const std::string& why);
+  void take_back(AssignmentStatus& a, const Done& done);
+  void add_counts(AssignmentStatus& a, const Done& done);
   void count_failure(const std::string& description);
   void stop_dispatching(RunState state);
   void touch(const AssignmentStatus& a) { changed_.insert(a.spec.id); }
@@ -213,6 +223,7 @@ class Scheduler {
   std::uint64_t skipped_earlier_ = 0;
   std::uint64_t restored_failures_ = 0;
   std::uint64_t run_failures_ = 0;
+  std::uint64_t handed_back_ = 0;
   std::set<std::uint64_t> changed_;
 };
 

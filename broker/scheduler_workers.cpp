@@ -38,6 +38,7 @@ std::vector<AssignmentRef> Scheduler::heartbeat(const Heartbeat& hb, Clock::time
   WorkerStatus& w = it->second;
   w.last_seen = now;
   w.last_seq = std::max(w.last_seq, hb.last_seq);
+  w.draining = w.draining || hb.draining;
 
   std::set<std::uint64_t> reported;
   for (const AssignmentRef& ref : hb.running) {
@@ -118,7 +119,7 @@ bool Scheduler::any_live_worker() const {
 std::uint32_t Scheduler::idle_slots() const {
   std::uint32_t idle = 0;
   for (const auto& [id, w] : workers_)
-    if (w.alive && !w.left) idle += w.free_slots();
+    if (w.alive && !w.left && !w.draining) idle += w.free_slots();
   return idle;
 }
 

@@ -32,7 +32,11 @@ WorkChannel::WorkChannel(BrokerRun& run, zmq::context_t& context, Security& secu
     if (run_.scheduler->node_failed(worker, failed))
       run_.log->info("node {} failed on {}: {}", failed.node_id, worker, failed.error);
   });
-  table_.on<Done>([this](const Done& done, const std::string& worker) { run_.scheduler->done(worker, done); });
+  table_.on<Done>([this](const Done& done, const std::string& worker) {
+    if (run_.scheduler->done(worker, done) && done.handed_back)
+      run_.log->info("worker {} drains: assignment {} handed back after {} node(s); dispatched again from visit {}",
+                     worker, done.id, done.nodes, done.resume_visits);
+  });
   table_.on<Bye>([this](const Bye& bye, const std::string& worker) {
     if (bye.worker_id != worker) throw DecodeError("BYE from " + worker + " names " + bye.worker_id);
     run_.scheduler->bye(bye);
@@ -85,6 +89,8 @@ void WorkChannel::dispatch() {
     message.spec_version = BrokerRun::kSpecVersion;
     if (run_.source.manifest) message.nodes = assignment_nodes(a.spec, *run_.source.manifest);
     message.data = run_.scheduler->data_for(d.assignment);
+    message.skip = a.skip;
+    message.resume_data = a.resume_data;
     run_.log->debug("assignment {} attempt {} ({}) -> {}", d.assignment, d.attempt, a.spec.root.id, d.worker);
     send(d.worker, Assign::kType, encode(message));
   }

@@ -15,12 +15,14 @@ using Arguments = std::vector<std::string>;
 
 int run_command(const Arguments& args);
 int plan_command(const Arguments& args);
+int slurm_command(const Arguments& args);
 int broker_command(const Arguments& args);
 int worker_command(const Arguments& args);
 int sink_command(const Arguments& args);
 int tail_command(const Arguments& args);
 int status_command(const Arguments& args);
 int keygen_command(const Arguments& args);
+int report_command(const Arguments& args);
 
 // Installs SIGINT/SIGTERM handlers that call `stop` (async-signal-safe) with
 // the signal's number, on every signal; SIGPIPE is ignored.

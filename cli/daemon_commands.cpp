@@ -17,6 +17,7 @@
 #include "curators/curator_factory.hpp"
 #include "sink/sink.hpp"
 #include "slots/fork_server.hpp"
+#include "util/duration.hpp"
 #include "util/errors.hpp"
 #include "util/logging.hpp"
 #include "worker/worker.hpp"
@@ -50,7 +51,7 @@ std::chrono::milliseconds seconds_option(const po::variables_map& vm, const char
 // the RAMIFY_* variables exec commands see never configure a nested ramify.
 const std::set<std::string> kEnvironmentOptions{"config", "bind", "broker", "sink", "concurrency", "log-level",
                                                 "connect-timeout", "broker-wait", "report", "status", "progress",
-                                                "keys"};
+                                                "keys", "metrics"};
 
 bool parse(const Arguments& args, const po::options_description& options, po::variables_map& vm,
            const char* usage) {
@@ -100,6 +101,7 @@ int broker_command(const Arguments& args) {
       ("keys", po::value<std::string>(), "CURVE keys folder (ramify keygen): every socket authenticated and encrypted")
       ("require-auth", "refuse to start without keys")
       ("progress-interval", po::value<std::string>()->default_value("5"), "seconds between plain progress lines (0.1 to 3600)")
+      ("metrics", po::value<std::string>(), "serve Prometheus metrics on HOST:PORT (/metrics; port 0: any free port, logged)")
       ("log-level", po::value<std::string>(), "debug | info | warn | error | off");
   add_job_options(options);
   refuse_split_values(args);
@@ -127,6 +129,7 @@ int broker_command(const Arguments& args) {
   broker_options.progress_interval = seconds_flag(vm, "progress-interval", 0.1, 3600);
   if (vm.count("keys")) broker_options.keys = vm["keys"].as<std::string>();
   broker_options.require_auth = vm.count("require-auth") > 0;
+  if (vm.count("metrics")) broker_options.metrics = vm["metrics"].as<std::string>();
   Broker broker(std::move(broker_options));
   return run_in_foreground(broker);
 }
@@ -141,17 +144,22 @@ int worker_command(const Arguments& args) {
       ("connect-timeout", po::value<std::string>()->default_value("60"), "seconds to keep trying to reach the broker at start")
       ("flush-timeout", po::value<std::string>()->default_value("10"), "seconds to wait for the sink's acknowledgements at the end")
       ("broker-wait", po::value<std::string>()->default_value("60"), "seconds to wait for a broker that fell silent to come back")
+      ("drain-timeout", po::value<std::string>()->default_value("30"), "after SIGTERM (a drain), seconds the running assignments go on before the rest of each is handed back after its node in progress (which is interrupted after twice this long)")
+      ("max-lifetime", po::value<std::string>(), "drain in time to be gone after this long (90s, 30m, 12h; a batch job's walltime): the drain starts 2 x --drain-timeout before it")
       ("status", po::value<std::string>(), "an endpoint where the worker answers status requests (ipc://PATH or tcp://HOST:PORT), for health checks")
       ("keys", po::value<std::string>(), "CURVE keys folder (ramify keygen): worker.key, broker.pub, sink.pub")
       ("key", po::value<std::string>(), "this worker's own key file, when it is not KEYS/worker.key (e.g. keys/hostb.key)")
       ("nanny", "run under a supervisor that restarts the worker when it dies")
+      ("metrics", po::value<std::string>(), "serve Prometheus metrics on HOST:PORT (/metrics; port 0: any free port, logged)")
       ("log-level", po::value<std::string>(), "debug | info | warn | error | off");
   po::variables_map vm;
   if (!parse(args, options, vm,
              "Usage: ramify worker --broker HOST [--sink HOST] [--concurrency N]\n"
              "Fetches the job spec from the broker and curates the assignments it hands out.\n"
-             "Exit status: 0 finished (the sink has every record), 1 the run was aborted, 2 configuration\n"
-             "error, 3 lost the broker, 4 the sink did not acknowledge every record, 128+N signal N."))
+             "SIGTERM drains the worker (no new work, the rest handed back, exit 0); SIGINT or a second\n"
+             "SIGTERM stops it at once.\n"
+             "Exit status: 0 finished or drained (the sink has every record), 1 the run was aborted, 2\n"
+             "configuration error, 3 lost the broker, 4 the sink did not acknowledge every record, 128+N signal N."))
     return kExitOk;
   WorkerOptions worker_options;
   worker_options.broker = vm["broker"].as<std::string>();
@@ -161,9 +169,18 @@ int worker_command(const Arguments& args) {
   worker_options.connect_timeout = seconds_option(vm, "connect-timeout");
   worker_options.flush_timeout = seconds_option(vm, "flush-timeout");
   worker_options.broker_wait = seconds_option(vm, "broker-wait");
+  worker_options.drain_timeout = seconds_option(vm, "drain-timeout");
+  if (vm.count("max-lifetime")) {
+    worker_options.max_lifetime = parse_duration(vm["max-lifetime"].as<std::string>(), "--max-lifetime");
+    if (worker_options.max_lifetime <= 2 * worker_options.drain_timeout)
+      throw ConfigError("--max-lifetime must be longer than twice --drain-timeout (" +
+                        std::to_string(worker_options.drain_timeout.count() / 1000) +
+                        " s): the drain starts that long before it");
+  }
   if (vm.count("status")) worker_options.status_endpoint = vm["status"].as<std::string>();
   if (vm.count("keys")) worker_options.keys = vm["keys"].as<std::string>();
   if (vm.count("key")) worker_options.key_file = vm["key"].as<std::string>();
+  if (vm.count("metrics")) worker_options.metrics = vm["metrics"].as<std::string>();
   if (vm.count("nanny")) {
     Arguments without_nanny;
     for (const auto& arg : args)
@@ -183,7 +200,7 @@ int sink_command(const Arguments& args) {
       ("bind", po::value<std::string>()->default_value("*"), "address to bind: HOST[:PORT_BASE] or ipc://PREFIX")
       ("port-base", po::value<std::string>(), "first port of the sink's block, 1 to 65532 (default 5560)")
       ("broker", po::value<std::string>(), "the broker: the sink ends with its run and confirms the report")
-      ("report,o", po::value<std::string>(), "the report, its format by extension: .jsonl (JSON Lines), .csv, or .db, .sqlite, .sqlite3 (SQLite); without it, none is written")
+      ("report,o", po::value<std::string>(), "the report, its format by extension: .jsonl (JSON Lines), .csv, or .db, .sqlite, .sqlite3 (SQLite), or a postgresql:// address (README); without it, none is written")
       ("force", "replace an existing report")
       ("append", "continue an existing report (a restarted sink: rows already there are not written again)")
       ("quiet,q", "no line per log record on standard error")
@@ -192,6 +209,7 @@ int sink_command(const Arguments& args) {
       ("broker-wait", po::value<std::string>()->default_value("60"), "seconds the broker may stay silent before the sink ends with an incomplete report")
       ("keys", po::value<std::string>(), "CURVE keys folder (ramify keygen): sink.key, broker.pub, allowed/")
       ("require-auth", "refuse to start without keys")
+      ("metrics", po::value<std::string>(), "serve Prometheus metrics on HOST:PORT (/metrics; port 0: any free port, logged)")
       ("log-level", po::value<std::string>(), "debug | info | warn | error | off");
   po::variables_map vm;
   if (!parse(args, options, vm,
@@ -215,6 +233,7 @@ int sink_command(const Arguments& args) {
   sink_options.broker_wait = seconds_option(vm, "broker-wait");
   if (vm.count("keys")) sink_options.keys = vm["keys"].as<std::string>();
   sink_options.require_auth = vm.count("require-auth") > 0;
+  if (vm.count("metrics")) sink_options.metrics = vm["metrics"].as<std::string>();
   Sink sink(std::move(sink_options));
   return run_in_foreground(sink);
 }

@@ -16,11 +16,13 @@ const char* kUsage =
     "Commands:\n"
     "  run      curate a hierarchy on this machine: broker, sink and workers in one command\n"
     "  plan     what `run` with the same flags would do (levels, exclusions, assignments), curating nothing\n"
+    "  slurm    `run` with its workers as one Slurm job array (sbatch), the broker and the sink here\n"
     "  broker   partition the hierarchy and hand assignments to workers\n"
     "  worker   curate the assignments a broker hands out\n"
     "  sink     collect every worker's log records into the report\n"
     "  tail     follow the records the sink writes, with filters\n"
     "  status   the state of a run (a broker) or of a sink; the daemons' health check\n"
+    "  report   an HTML run report (summary, timeline, durations, failures) from a report file\n"
     "  keygen   CURVE keys for every daemon, and the allowlist\n"
     "  version  print the version\n";
 
@@ -38,12 +40,14 @@ int main(int argc, char** argv) {
     stop_with_parent();
     if (command == "run") return run_command(args);
     if (command == "plan") return plan_command(args);
+    if (command == "slurm") return slurm_command(args);
     if (command == "broker") return broker_command(args);
     if (command == "worker") return worker_command(args);
     if (command == "sink") return sink_command(args);
     if (command == "tail") return tail_command(args);
     if (command == "status") return status_command(args);
     if (command == "keygen") return keygen_command(args);
+    if (command == "report") return report_command(args);
     if (command == "version" || command == "--version") {
       std::cout << "ramify " << RAMIFY_VERSION << "\n";
       return kExitOk;

@@ -42,6 +42,7 @@ class RunConsole {
   void close_child_ends();
   // Starts copying.
   void start();
+  Progress::Mode mode() const { return mode_; }
   // Writes whole lines of `ramify run` itself to standard error, above the progress line.
   void error(const std::string& text);
   // Once every child has exited: copies what is left, ends the progress line, stops.

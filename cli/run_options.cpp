@@ -33,13 +33,15 @@ void add_run_options(po::options_description& options) {
        "the report, its format by extension: .jsonl (JSON Lines), .csv, or .db, .sqlite, .sqlite3 (SQLite); "
        "default: [job] report, else ramify-report-DATE-TIME.jsonl in the current folder")
       ("no-report", "write no report file (the summary only)")
+      ("html", po::value<std::string>(), "at the end, an HTML run report made from the report (as ramify report REPORT --html FILE)")
       ("force", "replace an existing report")
       ("quiet,q", "no line per log record, no progress")
       ("progress", po::value<std::string>()->default_value("auto"), "auto | line | plain | off: progress on standard error")
       ("progress-interval", po::value<std::string>()->default_value("5"), "seconds between plain progress lines (0.1 to 3600)")
       ("verbose,v", "the daemons' own logs (joins, heartbeats) on standard error")
       ("keys", po::value<std::string>(), "CURVE keys folder (ramify keygen) for every daemon of the run ([job] keys)")
-      ("require-auth", "refuse to start without keys");
+      ("require-auth", "refuse to start without keys")
+      ("metrics", po::value<std::string>(), "Prometheus metrics on HOST:PORT (the broker), PORT+1 (the sink), PORT+2... (ramify run's workers)");
   add_job_options(options);
 }
 

@@ -123,7 +123,7 @@ int tail_command(const Arguments& args) {
           if (!follow) return end.status == 0 ? kExitOk : kExitFailed;
           continue;
         }
-        TailRecord tail = decode<TailRecord>((*frames)[1].to_string_view(), limits_for<LogBatch>());
+        TailRecord tail = decode<TailRecord>((*frames)[1].to_string_view());
         if (!filter.admits(tail.worker_id, tail.record)) continue;
         if (json) {
           std::cout << report_row_json(ReportRow{tail.run_id, tail.worker_id, tail.seq, tail.record}) << "\n";

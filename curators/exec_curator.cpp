@@ -15,6 +15,19 @@ bool known_placeholder(const std::string& name, const JobSpec& spec) {
   return name == "path" || name == "id" || name == "label" || name == "level" || name == "parent";
 }
 
+// What the command used, as typed fields of its node (the last attempt's,
+// when it is tried again).
+void record_usage(const ProcessResult& result, Context& ctx) {
+  if (result.end == ProcessResult::End::exited) ctx.record("exit_status", result.exit_code);
+  if (result.end == ProcessResult::End::signaled) ctx.record("exit_signal", signal_name(result.signal));
+  if (!result.usage.known) return;
+  ctx.record("cpu_user_seconds", result.usage.user_seconds);
+  ctx.record("cpu_system_seconds", result.usage.system_seconds);
+  ctx.record("max_rss_bytes", result.usage.max_rss_bytes);
+  ctx.record("read_bytes", result.usage.read_bytes);
+  ctx.record("write_bytes", result.usage.write_bytes);
+}
+
 }  // namespace
 
 ExecCurator::ExecCurator(const JobSpec& spec)
@@ -116,6 +129,7 @@ void ExecCurator::curate(const Node& node, Context& ctx) {
       }
     });
     const bool exited = result.end == ProcessResult::End::exited;
+    record_usage(result, ctx);
     if (exited && result.exit_code == 0) return;
     if (exited && skip_exit_ && result.exit_code == *skip_exit_) {
       ctx.skip(options.argv.front() + ": exit code " + std::to_string(result.exit_code) + " (skip_exit)" +

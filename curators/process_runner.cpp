@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include <array>
 #include <cerrno>
 #include <climits>
+#include <fstream>
 #include <optional>
 #include <system_error>
 #include <utility>
@@ -289,13 +291,38 @@ class RunningCommand {
   }
 
   // Waits for the leader; returns its wait status, or nullopt if it was lost.
-  std::optional<int> reap() {
+  // `usage`, when given, gets what it used (its I/O counters are read while
+  // it is a zombie, before the reap frees them).
+  std::optional<int> reap(ProcessUsage* usage = nullptr) {
     reaped_ = true;
+    if (usage) {
+      siginfo_t info{};
+      while (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
+      }
+      read_io_counters(*usage);
+    }
     int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0) {
+    rusage used{};
+    while (::wait4(pid_, &status, 0, &used) < 0) {
       if (errno != EINTR) return std::nullopt;
     }
+    if (usage) {
+      usage->known = true;
+      usage->user_seconds = static_cast<double>(used.ru_utime.tv_sec) + static_cast<double>(used.ru_utime.tv_usec) / 1e6;
+      usage->system_seconds = static_cast<double>(used.ru_stime.tv_sec) + static_cast<double>(used.ru_stime.tv_usec) / 1e6;
+      usage->max_rss_bytes = static_cast<std::uint64_t>(used.ru_maxrss) * 1024;  // kilobytes on Linux
+    }
     return status;
+  }
+
+  void read_io_counters(ProcessUsage& usage) const {
+    std::ifstream io("/proc/" + std::to_string(pid_) + "/io");
+    std::string key;
+    std::uint64_t value = 0;
+    while (io >> key >> value) {
+      if (key == "rchar:") usage.read_bytes = value;
+      if (key == "wchar:") usage.write_bytes = value;
+    }
   }
 
  private:
@@ -468,7 +495,7 @@ ProcessResult run_process(const ProcessOptions& options, const LineHandler& on_l
   child.kill_group();
   drain(streams, Clock::now() + kDrainGrace, buffer);
   for (OutputStream& stream : streams) stream.close();
-  const std::optional<int> status = child.reap();
+  const std::optional<int> status = child.reap(&result.usage);
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
 
   switch (stop) {

@@ -2,12 +2,24 @@
 // Runs one command to completion without a shell, streaming its output as lines.
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace ramify {
+
+// What a command used, itself and every descendant it waited for (wait4's
+// rusage, and /proc/PID/io read before the reap).
+struct ProcessUsage {
+  bool known = false;
+  double user_seconds = 0;
+  double system_seconds = 0;
+  std::uint64_t max_rss_bytes = 0;  // the largest resident set among them
+  std::uint64_t read_bytes = 0;     // through read() and the like, from the page cache or not (rchar)
+  std::uint64_t write_bytes = 0;    // through write() and the like (wchar)
+};
 
 struct ProcessResult {
   enum class End { exited, signaled, timed_out, cancelled, spawn_failed };
@@ -19,6 +31,7 @@ struct ProcessResult {
   std::string program;                      // argv[0], for messages
   std::chrono::milliseconds timeout{0};     // the limit that was given
   std::chrono::milliseconds elapsed{0};     // wall time from spawn to reap
+  ProcessUsage usage;                       // not known for spawn_failed
 
   // "exit code 3", "killed by signal SIGSEGV", "timed out after 2.0 s",
   // "cancelled", "cannot start 'foo': No such file or directory".

@@ -20,6 +20,10 @@ WalkOutcome walk_assignment(const Assign& assignment, const JobSpec& spec, Curat
   }
   const WalkPlan plan{assignment.root, assignment.ancestors, assignment.order,
                       assignment.kind == AssignmentKind::shallow, assignment.data};
+  if (hooks.skip == 0) {  // a resumed slot process brings its own resume point
+    hooks.skip = assignment.skip;
+    hooks.resume_data = assignment.resume_data;
+  }
   RecordBuffer records(events, slot);
   const NodeContext::Services services{records, options, source.get(), &cancel, inputs};
   NodeRunner runner(curator, records, events, services, WalkRules::from(spec), slot, ref, plan.shallow,
@@ -38,7 +42,14 @@ WalkOutcome walk_assignment(const Assign& assignment, const JobSpec& spec, Curat
   outcome.done.root_data = runner.root_data();
   outcome.recycled = runner.recycled();
   outcome.visits = runner.visits();
-  if (outcome.recycled) outcome.open_data = runner.open_data();
+  if (outcome.recycled || runner.handed_back()) outcome.open_data = runner.open_data();
+  // A hand-back asked for after the last node hands back nothing: the walk is complete.
+  if (runner.cut_short() || (runner.handed_back() && !walked.finished)) {
+    outcome.done.complete = false;
+    outcome.done.handed_back = true;
+    outcome.done.resume_visits = outcome.visits;
+    outcome.done.resume_data = outcome.open_data;
+  }
   return outcome;
 }
 

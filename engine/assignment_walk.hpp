@@ -15,11 +15,13 @@ struct WalkOutcome {
   Done done;              // counts, completeness, the root's fields and data (last_seq is the worker's)
   bool recycled = false;  // ended early because WalkHooks::stop_after_node said so
   std::uint64_t visits = 0;
-  std::map<std::string, Data> open_data;  // with recycled: NodeRunner::open_data(), for the restart
+  OpenData open_data;  // with recycled or a hand-back: NodeRunner::open_data(), for the restart
 };
 
-// Walks `assignment`; records and node failures go to `events` as they come
-// (the caller reports started and done).
+// Walks `assignment` (from its `skip` and `resume_data` unless `hooks` say
+// otherwise); records and node failures go to `events` as they come (the
+// caller reports started and done). A walk handed back for a drain returns a
+// Done with `handed_back`, its resume point and open data.
 WalkOutcome walk_assignment(const Assign& assignment, const JobSpec& spec, Curator& curator, EventSink& events,
                             std::size_t slot, const CancelToken& cancel, InputProvider* inputs,
                             const CuratorOptions& options, WalkHooks hooks = {});

@@ -1,5 +1,7 @@
 #include "engine/node_runner.hpp"
 
+#include <chrono>
+
 #include "spec/name_globs.hpp"
 
 namespace ramify {
@@ -51,6 +53,8 @@ bool NodeRunner::visit(WalkFrame& frame, const ChildListing& listing) {
     }
   }
   if (hooks_.on_node) hooks_.on_node(index, frame);
+  const auto started_wall = std::chrono::system_clock::now();
+  const auto started = std::chrono::steady_clock::now();
   try {
     for (const auto& warning : listing.warnings) ctx.warn(warning);
     if (curator_.prune(node, ctx)) {
@@ -69,13 +73,26 @@ bool NodeRunner::visit(WalkFrame& frame, const ChildListing& listing) {
   }
   if (!listing.error.empty()) ctx.fail(listing.error);
 
+  const bool cancelled = services_.cancel && services_.cancel->cancelled();
+  if (ctx.status() != Status::ok && (cancelled || ctx.status() == Status::failed) && hooks_.draining &&
+      hooks_.draining()) {
+    // Cut short by the drain: curated again by whoever resumes at this visit.
+    visits_ = index;
+    handed_back_ = cut_short_ = true;
+    return false;
+  }
   // A node cut short by the abort is not a failure of its own.
-  if (services_.cancel && services_.cancel->cancelled() && ctx.status() != Status::ok) ctx.mark_interrupted();
+  if (cancelled && ctx.status() != Status::ok) ctx.mark_interrupted();
 
   ++counts_.nodes;
   if (ctx.status() == Status::failed) ++counts_.failures;
   if (ctx.status() == Status::skipped) ++counts_.skipped;
-  records_.add(ctx.outcome());
+  const auto ended = std::chrono::steady_clock::now();
+  LogRecord outcome = ctx.outcome();
+  outcome.start_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(started_wall.time_since_epoch()).count();
+  outcome.duration_us = std::chrono::duration_cast<std::chrono::microseconds>(ended - started).count();
+  records_.add(std::move(outcome));
   if (hooks_.flush_each_node) records_.flush();
   if (is_root) {
     root_fields_.clear();
@@ -85,11 +102,17 @@ bool NodeRunner::visit(WalkFrame& frame, const ChildListing& listing) {
 
   if (ctx.status() == Status::failed) report_failure(node, ctx.failure_text());
   if (!node.is_file && descend && !frame.data.empty()) open_data_[node.id] = frame.data;
-  if (hooks_.stop_after_node && hooks_.stop_after_node()) recycled_ = true;
+  const bool worn_out = hooks_.stop_after_node && hooks_.stop_after_node();
+  if (hooks_.hand_back_now && hooks_.hand_back_now()) {
+    handed_back_ = true;
+  } else if (worn_out) {
+    recycled_ = true;
+  }
   return descend;
 }
 
 void NodeRunner::leave(WalkFrame& frame) {
+  if (cut_short_) return;  // the walker finishing a node that is handed back: nothing below it was curated
   open_data_.erase(frame.node.id);
   if (resumed_frames_.erase(&frame)) return;  // its curate ran in the slot process before the restart
   NodeContext ctx(&frame, nullptr, services_, assignment_);

@@ -32,7 +32,8 @@ struct WalkRules {
   static WalkRules from(const JobSpec& spec);
 };
 
-// How a walk is resumed in a fresh slot process, and watched.
+// How a walk is resumed (in a fresh slot process, or by another worker after
+// a drain), and watched.
 struct WalkHooks {
   std::uint64_t skip = 0;  // the first `skip` visits were made before a restart: not curated again
   // The data of containers visited before the restart whose subtrees were
@@ -40,6 +41,12 @@ struct WalkHooks {
   std::map<std::string, Data> resume_data;
   std::function<void(std::uint64_t index, const WalkFrame& frame)> on_node;  // before each node is curated
   std::function<bool()> stop_after_node;  // true: end the walk after this node (the slot is recycled)
+  // The worker drains. hand_back_now: end the walk after this node and hand
+  // the rest back (the drain's deadline). draining: a node that failed or was
+  // interrupted was cut short by the drain (a scheduler's SIGTERM reaches the
+  // commands too): it gets no row and is handed back with the rest.
+  std::function<bool()> hand_back_now;
+  std::function<bool()> draining;
   bool flush_each_node = false;  // hand over each node's rows at once (a slot process may die on the next)
 };
 
@@ -52,10 +59,14 @@ class NodeRunner : public WalkVisitor {
   void leave(WalkFrame& frame) override;
   bool stopped() const override {
     return (services_.cancel && services_.cancel->cancelled()) || (rules_.stop_at_failure && counts_.failures > 0) ||
-           recycled_;
+           recycled_ || handed_back_;
   }
   // The walk ended early because stop_after_node asked for it.
   bool recycled() const { return recycled_; }
+  // The walk ended early for a drain: the rest, from visits(), goes back to the broker.
+  bool handed_back() const { return handed_back_; }
+  // The last node visited was cut short (it is part of the rest).
+  bool cut_short() const { return cut_short_; }
   // Visits made so far (skipped ones included): where a restart resumes.
   std::uint64_t visits() const { return visits_; }
   const NodeCounts& counts() const { return counts_; }
@@ -83,6 +94,8 @@ class NodeRunner : public WalkVisitor {
   WalkHooks hooks_;
   std::uint64_t visits_ = 0;
   bool recycled_ = false;
+  bool handed_back_ = false;
+  bool cut_short_ = false;  // the last node was cut short: no leave() from now on
   std::set<const WalkFrame*> resumed_frames_;  // visited before the restart: left without the curator
   std::vector<std::pair<std::string, std::string>> root_fields_;
   Data root_data_;

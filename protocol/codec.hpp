@@ -38,6 +38,8 @@ DecodeLimits limits_for<SpecReply>();
 template <>
 DecodeLimits limits_for<LogBatch>();
 template <>
+DecodeLimits limits_for<TailRecord>();
+template <>
 DecodeLimits limits_for<Finish>();
 template <>
 DecodeLimits limits_for<InputChunk>();

@@ -29,6 +29,10 @@ struct LogRecord {
   std::uint64_t assignment = 0;
   std::uint32_t attempt = 0;
   std::vector<Field> fields;   // structured results
+  // Outcome rows: when the node's curation began (wall clock, microseconds
+  // since the epoch; 0 = not known) and how long it took (microseconds).
+  std::int64_t start_us = 0;
+  std::int64_t duration_us = 0;
 
   bool operator==(const LogRecord&) const = default;
 };

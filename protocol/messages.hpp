@@ -4,6 +4,7 @@
 // only ever appended; a decoder ignores fields it does not know.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +16,10 @@ namespace ramify {
 inline constexpr std::uint32_t kProtocolVersion = 1;
 
 using SeqByWorker = std::vector<std::pair<std::string, std::uint64_t>>;
+
+// Containers' data by id: what the containers an unfinished walk left open
+// had left for their children (a resumed walk starts from it).
+using OpenData = std::map<std::string, Data>;
 
 struct AssignmentRef {
   std::uint64_t id = 0;
@@ -39,8 +44,14 @@ struct Assign {
   std::uint32_t spec_version = 0;
   std::vector<Node> nodes;  // manifest sources: the nodes below `root`, parents first
   Data data;                // per-subtree data inherited from above
+  // The rest of an assignment a draining worker handed back: its first
+  // `skip` visits were curated by an earlier attempt (their rows stand), and
+  // `resume_data` is what its open containers had left for their children.
+  std::uint64_t skip = 0;
+  OpenData resume_data;
   bool operator==(const Assign&) const = default;
-  MSGPACK_DEFINE(version, run_id, id, attempt, kind, root, ancestors, order, spec_version, nodes, data)
+  MSGPACK_DEFINE(version, run_id, id, attempt, kind, root, ancestors, order, spec_version, nodes, data, skip,
+                 resume_data)
 };
 
 // Broker -> worker: stop this attempt (it was re-dispatched elsewhere).
@@ -94,8 +105,9 @@ struct Heartbeat {
   std::uint64_t acked_seq = 0;  // highest contiguous sequence number the sink acknowledged
   bool aborted = false;         // the worker has seen the abort
   std::vector<AssignmentCounts> counts;  // nodes curated so far in what it runs (progress per node)
+  bool draining = false;  // the worker takes no more work (SIGTERM, --max-lifetime)
   bool operator==(const Heartbeat&) const = default;
-  MSGPACK_DEFINE(version, worker_id, free_slots, running, last_seq, acked_seq, aborted, counts)
+  MSGPACK_DEFINE(version, worker_id, free_slots, running, last_seq, acked_seq, aborted, counts, draining)
 };
 
 struct Started {
@@ -120,7 +132,10 @@ struct NodeFailed {
   MSGPACK_DEFINE(version, id, attempt, node_id, container_type, error)
 };
 
-// Worker -> broker: an assignment was walked to its end (or stopped on abort).
+// Worker -> broker: an assignment was walked to its end (or stopped on abort),
+// or handed back by a draining worker: `handed_back`, its counts cover the
+// nodes curated so far, and the next attempt resumes after `resume_visits`
+// visits with `resume_data` (0 and nothing: it never started).
 struct Done {
   static constexpr const char* kType = "DONE";
   std::uint32_t version = kProtocolVersion;
@@ -133,8 +148,12 @@ struct Done {
   bool complete = true;        // false: stopped early (abort or cancel)
   std::vector<std::pair<std::string, std::string>> root_fields;  // recorded on the root's outcome
   Data root_data;  // the root's data after it was curated (handed to the assignments below it)
+  bool handed_back = false;
+  std::uint64_t resume_visits = 0;
+  OpenData resume_data;
   bool operator==(const Done&) const = default;
-  MSGPACK_DEFINE(version, id, attempt, nodes, failures, skipped, last_seq, complete, root_fields, root_data)
+  MSGPACK_DEFINE(version, id, attempt, nodes, failures, skipped, last_seq, complete, root_fields, root_data,
+                 handed_back, resume_visits, resume_data)
 };
 
 // Worker -> broker: the worker is leaving.
@@ -191,9 +210,10 @@ struct Finish {
   std::uint64_t skipped_assignments = 0;
   std::vector<LogRecord> final_records;  // what the curator's finalize_run logged on the broker
   std::string first_failure;             // the broker's account of the first failure
+  std::uint64_t handed_back = 0;         // assignments (or their rests) handed back by draining workers
   bool operator==(const Finish&) const = default;
   MSGPACK_DEFINE(version, run_id, status, last_seq, superseded, dead_workers, skipped_assignments, final_records,
-                 first_failure)
+                 first_failure, handed_back)
 };
 
 // ---- config channel: REQ -> broker REP ----

@@ -122,7 +122,7 @@ struct convert<ramify::LogRecord> {
   const msgpack::object& operator()(const msgpack::object& o, ramify::LogRecord& r) const {
     if (o.type != msgpack::type::ARRAY) throw msgpack::type_error();
     // Decoding may reuse a record: fields the array lacks must not keep old values.
-    if (o.via.array.size < 14) r = ramify::LogRecord{};
+    if (o.via.array.size < 17) r = ramify::LogRecord{};
     using ramify::wire::read_field;
     read_field(o, 0, r.kind);
     read_field(o, 1, r.status);
@@ -138,6 +138,8 @@ struct convert<ramify::LogRecord> {
     read_field(o, 11, r.assignment);
     read_field(o, 12, r.attempt);
     ramify::wire::read_fields(o, 13, 14, r.fields);
+    read_field(o, 15, r.start_us);
+    read_field(o, 16, r.duration_us);
     return o;
   }
 };
@@ -146,7 +148,7 @@ template <>
 struct pack<ramify::LogRecord> {
   template <typename Stream>
   packer<Stream>& operator()(packer<Stream>& p, const ramify::LogRecord& r) const {
-    p.pack_array(15);
+    p.pack_array(17);
     p.pack(r.kind);
     p.pack(r.status);
     p.pack(r.severity);
@@ -168,6 +170,8 @@ struct pack<ramify::LogRecord> {
     }
     p.pack_array(static_cast<std::uint32_t>(r.fields.size()));
     for (const ramify::Field& field : r.fields) p.pack(static_cast<unsigned>(field.type));
+    p.pack(r.start_us);
+    p.pack(r.duration_us);
     return p;
   }
 };

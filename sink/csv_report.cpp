@@ -51,6 +51,8 @@ void append_row_csv(std::string& out, const ReportRow& row) {
   unsigned_field(r.attempt);
   field(row.run);
   field(r.fields.empty() ? std::string() : results_json(r));
+  field(r.kind == RecordKind::outcome ? started_text(r) : std::string());
+  field(r.kind == RecordKind::outcome ? seconds_text(r) : std::string());
   out += "\r\n";
 }
 
@@ -74,6 +76,7 @@ ReportRow row_of(const std::vector<std::string>& f) {
   r.attempt = static_cast<std::uint32_t>(std::stoul(f[14]));
   row.run = f[15];
   r.fields = results_from_json(f[16]);
+  set_timing(r, f[17], f[18]);
   return row;
 }
 
@@ -88,7 +91,8 @@ std::string header() {
 const std::vector<std::string>& CsvReport::columns() {
   static const std::vector<std::string> names{
       "container_type", "container_id", "label", "err", "msg",     "resolved", "search_key", "kind",   "status",
-      "severity",       "ts",           "worker", "seq", "assignment", "attempt", "run",     "results"};
+      "severity",       "ts",           "worker", "seq", "assignment", "attempt", "run",     "results",
+      "started",        "seconds"};
   return names;
 }
 
@@ -99,7 +103,7 @@ CsvReport::CsvReport(std::string path, ExistingReport existing, const ExistingRo
   std::uint64_t complete = 0;
   std::uint64_t rows = 0;
   if (continuing) {
-    complete = read_rows([&](const std::vector<std::string>& fields, std::string_view) {
+    complete = read_rows(path_, [&](const std::vector<std::string>& fields, std::string_view) {
       ++rows;
       if (on_existing_row) on_existing_row(row_of(fields));
     });
@@ -121,27 +125,32 @@ CsvReport::~CsvReport() {
   }
 }
 
+void CsvReport::read(const std::string& path, const ExistingRowHandler& each) {
+  read_rows(path, [&](const std::vector<std::string>& fields, std::string_view) { each(row_of(fields)); });
+}
+
 std::uint64_t CsvReport::read_rows(
-    const std::function<void(const std::vector<std::string>&, std::string_view raw)>& each) {
-  std::ifstream in(path_, std::ios::binary);
+    const std::string& path, const std::function<void(const std::vector<std::string>&, std::string_view raw)>& each) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError("cannot read report " + path + ": " + std::strerror(errno));
   std::stringstream buffer;
   buffer << in.rdbuf();
   const std::string text = buffer.str();
   std::size_t pos = 0;
   std::vector<std::string> fields;
   if (!next_csv_record(text, pos, fields) || fields != columns())
-    throw ConfigError("report " + path_ + " does not have ramify's CSV columns; not appending to it");
+    throw ConfigError("report " + path + " does not have ramify's CSV columns");
   while (true) {
     const std::size_t start = pos;
     if (!next_csv_record(text, pos, fields)) return start;  // what follows is a row cut short
     if (fields.size() != columns().size())
-      throw ConfigError("report " + path_ + ": a row has " + std::to_string(fields.size()) + " columns");
+      throw ConfigError("report " + path + ": a row has " + std::to_string(fields.size()) + " columns");
     try {
       each(fields, std::string_view(text).substr(start, pos - start));
     } catch (const std::invalid_argument&) {
-      throw ConfigError("report " + path_ + ": a row has a malformed number");
+      throw ConfigError("report " + path + ": a row has a malformed number");
     } catch (const DecodeError& e) {
-      throw ConfigError("report " + path_ + ": " + e.what());
+      throw ConfigError("report " + path + ": " + e.what());
     }
   }
 }
@@ -165,7 +174,7 @@ std::uint64_t CsvReport::drop_outcomes(const std::vector<AssignmentRef>& attempt
   ReportReplacement next(file_);
   next.append_bytes(header());
   std::uint64_t removed = 0;
-  read_rows([&](const std::vector<std::string>& f, std::string_view raw) {
+  read_rows(path_, [&](const std::vector<std::string>& f, std::string_view raw) {
     if (f[7] == "outcome" && drop.count({f[13], f[14]})) {
       ++removed;
     } else {

@@ -12,6 +12,9 @@ namespace ramify {
 class CsvReport : public ReportFile {
  public:
   static const std::vector<std::string>& columns();
+  // Hands every complete row of the CSV report at `path` to `each`, opening
+  // nothing for writing. Throws ConfigError (unreadable, not ramify's columns).
+  static void read(const std::string& path, const ExistingRowHandler& each);
 
   CsvReport(std::string path, ExistingReport existing, const ExistingRowHandler& on_existing_row);
   // Flushes what it can; the file keeps whole rows only. Errors go unreported:
@@ -29,7 +32,8 @@ class CsvReport : public ReportFile {
 
  private:
   // Reads every complete record after the header; returns the bytes they span.
-  std::uint64_t read_rows(const std::function<void(const std::vector<std::string>&, std::string_view raw)>& each);
+  static std::uint64_t read_rows(const std::string& path,
+                                 const std::function<void(const std::vector<std::string>&, std::string_view raw)>& each);
 
   std::string path_;
   LockedFile file_;

@@ -39,6 +39,23 @@ JsonlReport::JsonlReport(std::string path, ExistingReport existing, const Existi
   writer_.attach(file_.fd(), complete_bytes, rows);
 }
 
+void JsonlReport::read(const std::string& path, const ExistingRowHandler& each) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError("cannot read report " + path + ": " + std::strerror(errno));
+  std::string line;
+  std::uint64_t number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (in.eof()) break;  // no newline: a row cut short (a sink writing it, or a crash)
+    try {
+      each(report_row_from_json(parse_json(line)));
+    } catch (const DecodeError& e) {
+      throw ConfigError("report " + path + ", line " + std::to_string(number) + ": " + e.what());
+    }
+  }
+  if (in.bad()) throw ConfigError("cannot read report " + path + ": " + std::strerror(errno));
+}
+
 JsonlReport::~JsonlReport() {
   try {
     writer_.flush();

@@ -10,6 +10,9 @@ namespace ramify {
 class JsonlReport : public ReportFile {
  public:
   JsonlReport(std::string path, ExistingReport existing, const ExistingRowHandler& on_existing_row);
+  // Hands every complete row of the JSON Lines report at `path` to `each`,
+  // opening nothing for writing. Throws ConfigError.
+  static void read(const std::string& path, const ExistingRowHandler& each);
   // Flushes what it can; the file keeps whole rows only. Errors go unreported:
   // call finish() to learn of them.
   ~JsonlReport() override;

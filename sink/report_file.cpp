@@ -12,6 +12,7 @@
 #include "sink/csv_report.hpp"
 #include "sink/jsonl_report.hpp"
 #include "sink/locked_file.hpp"
+#include "sink/postgresql_report.hpp"
 #include "sink/sqlite_report.hpp"
 #include "util/errors.hpp"
 
@@ -25,6 +26,10 @@ std::string exists_message(const std::string& path, bool can_append) {
 
 // Throws ConfigError when no report can be written at `path`; creates nothing.
 void preflight(const std::string& path, bool may_exist, bool can_append) {
+  if (is_postgresql_address(path)) {  // a server, not a file: checked when connecting
+    parse_postgresql_address(path);
+    return;
+  }
   struct stat st {};
   const bool exists = ::stat(path.c_str(), &st) == 0;
   const int stat_errno = errno;
@@ -54,6 +59,7 @@ ReportFormat report_format(const std::string& path) {
   if (path == "-")
     throw ConfigError("report '-': a report is a file, not standard output (the rows of attempts that ran again "
                       "are removed from it at the end); name a file, or follow the records with ramify tail --json");
+  if (is_postgresql_address(path)) return ReportFormat::postgresql;
   const std::string name = std::filesystem::path(path).filename().string();
   const auto dot = name.rfind('.');
   std::string extension = dot == std::string::npos || dot == 0 ? "" : name.substr(dot);
@@ -64,7 +70,8 @@ ReportFormat report_format(const std::string& path) {
   throw ConfigError("report " + path + ": " +
                     (extension.empty() ? std::string("no extension to choose its format by")
                                        : "unknown format '" + extension + "'") +
-                    " (name it .jsonl for JSON Lines, .csv, or .db, .sqlite, .sqlite3 for SQLite)");
+                    " (name it .jsonl for JSON Lines, .csv, or .db, .sqlite, .sqlite3 for SQLite, or give a "
+                    "postgresql:// address)");
 }
 
 std::string report_write_failure(const std::string& path, const std::string& why, std::uint64_t rows) {
@@ -77,6 +84,7 @@ std::string report_compaction_failure(const std::string& path, std::uint64_t row
 }
 
 void check_report_is_new(const std::string& path, ExistingReport existing) {
+  if (is_postgresql_address(path)) return;  // the server says so when the sink connects
   struct stat st {};
   if (existing == ExistingReport::refuse && ::stat(path.c_str(), &st) == 0)
     throw ConfigError(exists_message(path, true));
@@ -90,9 +98,22 @@ std::unique_ptr<ReportFile> open_report(const std::string& path, ExistingReport 
   switch (report_format(path)) {
     case ReportFormat::csv: return std::make_unique<CsvReport>(path, existing, on_existing_row);
     case ReportFormat::sqlite: return std::make_unique<SqliteReport>(path, existing, on_existing_row);
+    case ReportFormat::postgresql: return std::make_unique<PostgresqlReport>(path, existing, on_existing_row);
     case ReportFormat::jsonl: break;
   }
   return std::make_unique<JsonlReport>(path, existing, on_existing_row);
+}
+
+void read_report(const std::string& path, const ExistingRowHandler& each) {
+  const ReportFormat format = report_format(path);
+  if (format == ReportFormat::postgresql) return PostgresqlReport::read(path, each);
+  if (std::filesystem::is_directory(path)) throw ConfigError("report " + path + " is a directory");
+  switch (format) {
+    case ReportFormat::postgresql: break;
+    case ReportFormat::csv: return CsvReport::read(path, each);
+    case ReportFormat::sqlite: return SqliteReport::read(path, each);
+    case ReportFormat::jsonl: return JsonlReport::read(path, each);
+  }
 }
 
 }  // namespace ramify

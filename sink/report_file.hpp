@@ -54,10 +54,12 @@ class ReportFile {
 };
 
 enum class ExistingReport { refuse, replace, append };
-enum class ReportFormat { jsonl, csv, sqlite };
+enum class ReportFormat { jsonl, csv, sqlite, postgresql };
 
-// The format the report's name asks for (the extension, in any case). Throws ConfigError:
-//   report r.txt: unknown format '.txt' (name it .jsonl for JSON Lines, .csv, or .db, .sqlite, .sqlite3 for SQLite)
+// The format the report's name asks for (the extension, in any case; a
+// postgresql:// or postgres:// address is PostgreSQL). Throws ConfigError:
+//   report r.txt: unknown format '.txt' (name it .jsonl for JSON Lines, .csv, or .db, .sqlite, .sqlite3 for SQLite,
+//   or give a postgresql:// address)
 //   report '-': a report is a file, not standard output (the rows of attempts that ran again are removed from it at the end); ...
 ReportFormat report_format(const std::string& path);
 using ExistingRowHandler = std::function<void(const ReportRow& row)>;
@@ -74,6 +76,12 @@ using ExistingRowHandler = std::function<void(const ReportRow& row)>;
 //   report PATH is being written by another sink
 std::unique_ptr<ReportFile> open_report(const std::string& path, ExistingReport existing,
                                         const ExistingRowHandler& on_existing_row = {});
+
+// Hands every complete row of the report at `path` to `each`, opening it
+// read-only (a report being written may be read; rows still buffered by its
+// sink are not seen). Throws ConfigError: the format's name, an unreadable
+// file, a file that is not a ramify report.
+void read_report(const std::string& path, const ExistingRowHandler& each);
 
 // The messages of WriteError, shared by the formats:
 //   report PATH: WHY after N rows

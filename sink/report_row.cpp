@@ -1,5 +1,8 @@
 #include "sink/report_row.hpp"
 
+#include <cmath>
+#include <cstdio>
+
 #include "protocol/record_fields.hpp"
 #include "util/errors.hpp"
 #include "util/json_text.hpp"
@@ -29,6 +32,29 @@ Severity severity_named(const std::string& text) {
 
 std::string results_json(const LogRecord& record) { return fields_json(record.fields); }
 
+std::string started_text(const LogRecord& record) {
+  return record.start_us == 0 ? std::string() : iso8601_utc(record.start_us);
+}
+
+std::string seconds_text(const LogRecord& record) {
+  if (record.start_us == 0) return "";
+  char text[32];
+  std::snprintf(text, sizeof text, "%lld.%06lld", static_cast<long long>(record.duration_us / 1000000),
+                static_cast<long long>(record.duration_us % 1000000));
+  return text;
+}
+
+void set_timing(LogRecord& record, const std::string& started, const std::string& seconds) {
+  record.start_us = started.empty() ? 0 : parse_iso8601_utc(started);
+  record.duration_us = 0;
+  if (record.start_us == 0 || seconds.empty()) return;
+  try {
+    record.duration_us = static_cast<std::int64_t>(std::llround(std::stod(seconds) * 1e6));
+  } catch (const std::exception&) {
+    record.duration_us = 0;
+  }
+}
+
 std::vector<Field> results_from_json(const std::string& text) {
   if (text.empty()) return {};
   return fields_from_json(parse_json(text));
@@ -54,6 +80,8 @@ void append_report_row_json(std::string& out, const ReportRow& row) {
       .field("assignment", r.assignment)
       .field("attempt", static_cast<std::uint64_t>(r.attempt))
       .field("run", row.run);
+  if (r.kind == RecordKind::outcome && r.start_us != 0)
+    json.field("started", started_text(r)).raw("seconds", seconds_text(r));
   if (!r.fields.empty()) json.raw("results", results_json(r));
   json.close();
 }
@@ -85,6 +113,7 @@ ReportRow report_row_from_json(const JsonValue& json) {
   r.assignment = json.get_uint("assignment");
   r.attempt = static_cast<std::uint32_t>(json.get_uint("attempt"));
   if (const JsonValue* results = json.find("results")) r.fields = fields_from_json(*results);
+  set_timing(r, json.get("started"), json.get("seconds"));
   return out;
 }
 

@@ -19,12 +19,19 @@ struct ReportRow {
 
 // Fields, in order: kind, status (outcome rows), container_type, container_id,
 // label, err, msg, resolved, search_key (the Python HierarchyCurator report's
-// columns), ts, worker, seq, severity, assignment, attempt, run, and `results`
-// (the curator's structured fields) when there are any.
+// columns), ts, worker, seq, severity, assignment, attempt, run, started and
+// seconds (outcome rows whose timing is known), and `results` (the curator's
+// structured fields) when there are any.
 std::string report_row_json(const ReportRow& row);
 // The same at the end of `out`.
 void append_report_row_json(std::string& out, const ReportRow& row);
 ReportRow report_row_from_json(const JsonValue& row);
+
+// An outcome's timing as the formats write it: `started` in the form of `ts`
+// and `seconds` with microseconds ("" and "" when not known), and back.
+std::string started_text(const LogRecord& record);
+std::string seconds_text(const LogRecord& record);
+void set_timing(LogRecord& record, const std::string& started, const std::string& seconds);
 
 // `results` as one JSON object ("{}" when there are none; numbers and
 // booleans as JSON numbers and booleans), and back.

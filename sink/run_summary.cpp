@@ -60,6 +60,20 @@ void RunSummary::add(const std::string& worker, const LogRecord& record) {
   if (record.status == Status::failed)
     failures_.add(Failure{record.ts_us, record.container_type + " " + record.container_id + ": " + record.err,
                           AssignmentRef{record.assignment, record.attempt}});
+  if (record.start_us != 0 && (slowest_.size() < kSlowestKept || record.duration_us > slowest_.rbegin()->first)) {
+    slowest_.emplace(record.duration_us, Failure{record.ts_us, record.container_type + " " + record.container_id,
+                                                 AssignmentRef{record.assignment, record.attempt}});
+    if (slowest_.size() > kSlowestKept) slowest_.erase(std::prev(slowest_.end()));
+  }
+}
+
+std::vector<std::string> RunSummary::slowest(std::size_t limit) const {
+  std::vector<std::string> out;
+  for (const auto& [us, node] : slowest_) {
+    if (out.size() == limit) break;
+    out.push_back(fmt::format("{:.3f} s {}", static_cast<double>(us) / 1e6, node.text));
+  }
+  return out;
 }
 
 void RunSummary::add_final(const LogRecord& record) {
@@ -81,6 +95,9 @@ void RunSummary::drop_attempts(const std::vector<AssignmentRef>& attempts) {
     for (const auto& key : drop) counts.by_attempt.erase(key);
   failures_.drop(drop);
   findings_.drop(drop);
+  std::erase_if(slowest_, [&](const auto& entry) {
+    return drop.count({entry.second.attempt.id, entry.second.attempt.attempt}) > 0;
+  });
 }
 
 std::vector<std::pair<std::string, StatusCounts>> RunSummary::by_level() const {
@@ -151,6 +168,11 @@ std::string RunSummary::render(const Footer& footer) const {
       out << fmt::format("   and {} more failure(s): {} in all (status \"failed\" in the report)\n",
                          failed_total - failed.size(), failed_total);
   }
+  const auto slow = slowest(kListed);
+  if (!slow.empty()) {
+    out << "slowest: " << slow.front() << "\n";
+    for (std::size_t i = 1; i < slow.size(); ++i) out << "         " << slow[i] << "\n";
+  }
   if (finding_total > 0) {
     auto found_list = findings(kListed);
     out << fmt::format("findings: {} (log rows with msg \"finding\" in the report)\n", finding_total);
@@ -163,6 +185,9 @@ std::string RunSummary::render(const Footer& footer) const {
   out << "\n";
   if (footer.redispatched > 0)
     out << "re-dispatched: " << footer.redispatched << " attempt(s) whose worker was lost (their rows were replaced)\n";
+  if (footer.handed_back > 0)
+    out << "handed back by draining workers: " << footer.handed_back
+        << " assignment(s) or their rests (resumed elsewhere; their rows stand)\n";
   if (footer.dead_worker_records > 0)
     out << "records that died with a worker: " << footer.dead_worker_records << " (their assignments were run again)\n";
   if (footer.skipped_assignments > 0)

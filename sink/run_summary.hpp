@@ -36,6 +36,8 @@ class RunSummary {
   // Failed outcomes, earliest first: "container_type container_id: err".
   std::vector<std::string> failures(std::size_t limit) const;
   std::uint64_t failure_count() const;
+  // The slowest outcomes, slowest first: "12.300 s file sub-01/x.nii.gz".
+  std::vector<std::string> slowest(std::size_t limit) const;
   // Findings (ctx.finding(): log rows with msg "finding"), earliest first.
   std::vector<std::string> findings(std::size_t limit) const;
   std::uint64_t finding_count() const;
@@ -51,6 +53,7 @@ class RunSummary {
     std::uint64_t skipped_assignments = 0;  // done by an earlier run (journal)
     std::string broker_failure;             // the broker's first failure (a quarantine has no row)
     std::string report_error;               // why the report is not complete ("" when it is)
+    std::uint64_t handed_back = 0;          // assignments (or their rests) handed back by draining workers
   };
   std::string render(const Footer& footer) const;
 
@@ -78,6 +81,9 @@ class RunSummary {
   std::map<std::string, LevelCounts> levels_;
   Listed failures_;
   Listed findings_;
+  // The kSlowestKept longest outcomes by duration (microseconds), of attempts not dropped.
+  static constexpr std::size_t kSlowestKept = 50;
+  std::multimap<std::int64_t, Failure, std::greater<>> slowest_;
   std::map<std::string, std::uint64_t> records_per_worker_;
   std::vector<std::string> final_lines_;
 };

@@ -183,6 +183,7 @@ struct Sink::Impl {
       return stop.count() > 0 && broker ? stop.exit_status() : 0;
     }
     const auto [lost, with_dead] = run.missing();
+    if (run.metrics) run.metrics->lost(lost + with_dead);
     if (run.finish) {
       for (const LogRecord& record : run.finish->final_records) run.add_final(record);
       run.summary.drop_attempts(run.finish->superseded);
@@ -197,6 +198,7 @@ struct Sink::Impl {
     footer.dead_worker_records = with_dead;
     if (run.finish) {
       footer.redispatched = run.finish->superseded.size();
+      footer.handed_back = run.finish->handed_back;
       footer.skipped_assignments = run.finish->skipped_assignments;
       footer.broker_failure = run.finish->first_failure;
     }

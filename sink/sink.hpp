@@ -31,6 +31,7 @@ struct SinkOptions {
   std::chrono::milliseconds broker_wait{60000};    // a broker silent this long ends the sink (exit 1)
   std::string keys;           // CURVE keys folder ("" = none)
   bool require_auth = false;  // refuse to start without keys
+  std::string metrics;        // Prometheus metrics on HOST:PORT ("" = none)
   // A context shared with the other daemons of this process (inproc://
   // endpoints, tests); null: the sink has its own.
   zmq::context_t* context = nullptr;

@@ -5,6 +5,10 @@
 namespace ramify {
 
 SinkRun::SinkRun(SinkOptions opts) : options(std::move(opts)), console_(stderr, options.colour) {
+  if (!options.metrics.empty()) {
+    metrics = std::make_unique<SinkMetrics>(options.metrics);
+    log->info("metrics on {}", metrics->url());
+  }
   if (options.report.empty()) return;
   const ExistingReport existing =
       options.append ? ExistingReport::append : options.force ? ExistingReport::replace : ExistingReport::refuse;
@@ -22,6 +26,7 @@ void SinkRun::write(const ReportRow& row) {
       report_failed(e.what());
     }
   }
+  if (metrics && report_error.empty()) metrics->written(row.record);
   summary.add(row.worker, row.record);
   if (!options.quiet) console_.print(row.worker, row.record);
 }

@@ -16,6 +16,7 @@
 #include "sink/report_file.hpp"
 #include "sink/run_summary.hpp"
 #include "sink/sequence_tracker.hpp"
+#include "sink/sink_metrics.hpp"
 #include "sink/sink.hpp"
 #include "util/logging.hpp"
 
@@ -34,6 +35,7 @@ class SinkRun {
   std::shared_ptr<spdlog::logger> log = logger("sink");
   std::unique_ptr<ReportFile> report;
   RunSummary summary;
+  std::unique_ptr<SinkMetrics> metrics;  // with --metrics: counted from the rows written
   std::map<std::string, SequenceTracker> trackers;
   std::string run_id;
   std::optional<Finish> finish;

@@ -15,10 +15,11 @@ namespace {
 // Both tables have these columns; `outcomes` adds status.
 const char* kColumns =
     "container_type TEXT, container_id TEXT, label TEXT, err TEXT, msg TEXT, resolved INTEGER, search_key TEXT,"
-    " severity TEXT, ts TEXT, worker TEXT, seq INTEGER, assignment INTEGER, attempt INTEGER, run TEXT, results TEXT";
+    " severity TEXT, ts TEXT, worker TEXT, seq INTEGER, assignment INTEGER, attempt INTEGER, run TEXT, results TEXT,"
+    " started TEXT, seconds REAL";
 const char* kInsertColumns =
     "container_type, container_id, label, err, msg, resolved, search_key, severity, ts, worker, seq, assignment,"
-    " attempt, run, results";
+    " attempt, run, results, started, seconds";
 
 void bind_text(sqlite3_stmt* stmt, int index, const std::string& text) {
   sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
@@ -38,6 +39,54 @@ struct Statement {
   Statement& operator=(const Statement&) = delete;
   ~Statement() { sqlite3_finalize(stmt); }
 };
+
+// Hands every row of both tables to `each` (outcomes first). `timing`: the
+// table has the started and seconds columns (a report of an older ramify has
+// not). Returns SQLITE_DONE, or the error that stopped the reading.
+int read_rows(sqlite3* db, bool timing, const std::string& path, const ExistingRowHandler& each) {
+  for (const char* table : {"outcomes", "logs"}) {
+    const bool outcomes = std::string(table) == "outcomes";
+    const std::string columns = timing ? kInsertColumns
+                                       : std::string(kInsertColumns).substr(0, std::string(kInsertColumns).rfind(", started")) +
+                                             ", NULL, NULL";
+    Statement select;
+    if (const int rc = sqlite3_prepare_v2(
+            db, ("SELECT " + columns + (outcomes ? ", status" : "") + " FROM " + table).c_str(), -1, &select.stmt, nullptr);
+        rc != SQLITE_OK)
+      return rc;
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(select.stmt)) == SQLITE_ROW) {
+      sqlite3_stmt* stmt = select.stmt;
+      ReportRow row;
+      LogRecord& r = row.record;
+      r.kind = outcomes ? RecordKind::outcome : RecordKind::log;
+      r.container_type = column(stmt, 0);
+      r.container_id = column(stmt, 1);
+      r.label = column(stmt, 2);
+      r.err = column(stmt, 3);
+      r.msg = column(stmt, 4);
+      r.resolved = sqlite3_column_int(stmt, 5) != 0;
+      r.search_key = column(stmt, 6);
+      r.severity = severity_named(column(stmt, 7));
+      r.ts_us = parse_iso8601_utc(column(stmt, 8));
+      row.worker = column(stmt, 9);
+      row.seq = static_cast<std::uint64_t>(sqlite3_column_int64(stmt, 10));
+      r.assignment = static_cast<std::uint64_t>(sqlite3_column_int64(stmt, 11));
+      r.attempt = static_cast<std::uint32_t>(sqlite3_column_int64(stmt, 12));
+      row.run = column(stmt, 13);
+      try {
+        r.fields = results_from_json(column(stmt, 14));
+      } catch (const DecodeError& e) {
+        throw ConfigError("report " + path + ": " + e.what());
+      }
+      set_timing(r, column(stmt, 15), column(stmt, 16));
+      if (outcomes) r.status = status_named(column(stmt, 17));
+      each(row);
+    }
+    if (rc != SQLITE_DONE) return rc;
+  }
+  return SQLITE_DONE;
+}
 
 bool is_io_failure(int code) {
   const int primary = code & 0xff;
@@ -80,6 +129,10 @@ SqliteReport::SqliteReport(std::string path, ExistingReport existing, const Exis
         throw ConfigError("report " + path_ + " is not a ramify report database: " + why(rc));
       }
     }
+    // A report made before the timing columns gets them (a column already there is refused: fine).
+    for (const char* table : {"outcomes", "logs"})
+      for (const char* added : {"started TEXT", "seconds REAL"})
+        exec((std::string("ALTER TABLE ") + table + " ADD COLUMN " + added).c_str());
     for (const char* table : {"outcomes", "logs"}) {
       Statement count;
       count.stmt = prepare((std::string("SELECT count(*) FROM ") + table).c_str());
@@ -87,47 +140,14 @@ SqliteReport::SqliteReport(std::string path, ExistingReport existing, const Exis
         committed_rows_ += static_cast<std::uint64_t>(sqlite3_column_int64(count.stmt, 0));
     }
     if (existing == ExistingReport::append && on_existing_row) {
-      for (const char* table : {"outcomes", "logs"}) {
-        const bool outcomes = std::string(table) == "outcomes";
-        Statement select;
-        select.stmt = prepare(
-            (std::string("SELECT ") + kInsertColumns + (outcomes ? ", status" : "") + " FROM " + table).c_str());
-        int rc = SQLITE_OK;
-        while ((rc = sqlite3_step(select.stmt)) == SQLITE_ROW) {
-          sqlite3_stmt* stmt = select.stmt;
-          ReportRow row;
-          LogRecord& r = row.record;
-          r.kind = outcomes ? RecordKind::outcome : RecordKind::log;
-          r.container_type = column(stmt, 0);
-          r.container_id = column(stmt, 1);
-          r.label = column(stmt, 2);
-          r.err = column(stmt, 3);
-          r.msg = column(stmt, 4);
-          r.resolved = sqlite3_column_int(stmt, 5) != 0;
-          r.search_key = column(stmt, 6);
-          r.severity = severity_named(column(stmt, 7));
-          r.ts_us = parse_iso8601_utc(column(stmt, 8));
-          row.worker = column(stmt, 9);
-          row.seq = static_cast<std::uint64_t>(sqlite3_column_int64(stmt, 10));
-          r.assignment = static_cast<std::uint64_t>(sqlite3_column_int64(stmt, 11));
-          r.attempt = static_cast<std::uint32_t>(sqlite3_column_int64(stmt, 12));
-          row.run = column(stmt, 13);
-          try {
-            r.fields = results_from_json(column(stmt, 14));
-          } catch (const DecodeError& e) {
-            throw ConfigError("report " + path_ + " cannot be continued: " + e.what());
-          }
-          if (outcomes) r.status = status_named(column(stmt, 15));
-          on_existing_row(row);
-        }
-        if (rc != SQLITE_DONE) throw ConfigError("cannot continue report " + path_ + ": " + why(rc));
-      }
+      if (const int rc = read_rows(db_, true, path_, on_existing_row); rc != SQLITE_DONE)
+        throw ConfigError("cannot continue report " + path_ + ": " + why(rc));
     }
     insert_outcome_ = prepare((std::string("INSERT INTO outcomes (") + kInsertColumns +
-                               ", status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                               ", status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
                                   .c_str());
     insert_log_ = prepare(
-        (std::string("INSERT INTO logs (") + kInsertColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)").c_str());
+        (std::string("INSERT INTO logs (") + kInsertColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)").c_str());
   } catch (...) {
     close();
     throw;
@@ -138,6 +158,23 @@ SqliteReport::~SqliteReport() {
   if (db_ && failure_.empty() && in_transaction_ && exec("COMMIT") != SQLITE_OK && !sqlite3_get_autocommit(db_))
     exec("ROLLBACK");
   close();
+}
+
+void SqliteReport::read(const std::string& path, const ExistingRowHandler& each) {
+  sqlite3* db = nullptr;
+  const int opened = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  const auto cause = [&](int rc) { return std::string(db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)); };
+  struct Closer {
+    sqlite3* db;
+    ~Closer() { sqlite3_close(db); }
+  } closer{db};
+  if (opened != SQLITE_OK) throw ConfigError("cannot read report " + path + ": " + cause(opened));
+  sqlite3_busy_timeout(db, 5000);  // a sink that commits meanwhile
+  Statement probe;
+  const bool timing = sqlite3_prepare_v2(db, "SELECT started, seconds FROM outcomes LIMIT 0", -1, &probe.stmt,
+                                         nullptr) == SQLITE_OK;
+  if (const int rc = read_rows(db, timing, path, each); rc != SQLITE_DONE)
+    throw ConfigError("report " + path + " is not a ramify report database: " + cause(rc));
 }
 
 void SqliteReport::close() {
@@ -206,7 +243,14 @@ void SqliteReport::write(const ReportRow& row) {
   sqlite3_bind_int64(stmt, 13, r.attempt);
   bind_text(stmt, 14, row.run);
   bind_text(stmt, 15, r.fields.empty() ? std::string() : results_json(r));
-  if (r.kind == RecordKind::outcome) bind_text(stmt, 16, to_string(r.status));
+  if (r.kind == RecordKind::outcome && r.start_us != 0) {
+    bind_text(stmt, 16, started_text(r));
+    sqlite3_bind_double(stmt, 17, static_cast<double>(r.duration_us) / 1e6);
+  } else {
+    sqlite3_bind_null(stmt, 16);
+    sqlite3_bind_null(stmt, 17);
+  }
+  if (r.kind == RecordKind::outcome) bind_text(stmt, 18, to_string(r.status));
   const int rc = sqlite3_step(stmt);
   if (rc != SQLITE_DONE) {
     const std::string cause = why(rc);

@@ -21,6 +21,9 @@ namespace ramify {
 class SqliteReport : public ReportFile {
  public:
   SqliteReport(std::string path, ExistingReport existing, const ExistingRowHandler& on_existing_row);
+  // Hands every row of the SQLite report at `path` to `each` (outcomes, then
+  // logs), opened read-only. Throws ConfigError.
+  static void read(const std::string& path, const ExistingRowHandler& each);
   // Commits what it can. Errors go unreported: call finish() to learn of them.
   ~SqliteReport() override;
   SqliteReport(const SqliteReport&) = delete;

@@ -67,9 +67,10 @@ bool receive_message(int fd, Message& message, int fds[2], int& fd_count) {
 }
 
 // Signals the server takes through its signalfd: SIGCHLD (a slot process
-// ended), SIGTERM and SIGHUP (stop: sweep and exit; SIGHUP is also its parent
-// death signal), SIGINT (ignored: a Ctrl-C reaches the worker too, and the
-// worker's orderly stop ends with the end of file that starts the sweep).
+// ended), SIGHUP (stop: sweep and exit; its parent death signal), SIGINT and
+// SIGTERM (ignored: they reach the worker too, as a Ctrl-C or a scheduler's
+// terminate, and the worker's orderly stop or drain ends with the end of file
+// that starts the sweep; a drain needs the slot processes alive).
 sigset_t server_signals() {
   sigset_t mask;
   sigemptyset(&mask);
@@ -79,7 +80,7 @@ sigset_t server_signals() {
 
 // The server's loop: single-threaded, no ZMQ, no heap-hungry work. It ends
 // when the worker goes away (end of file on the control channel, which comes
-// both when the worker exits and when it is killed) or on SIGTERM/SIGHUP, and
+// both when the worker exits and when it is killed) or on SIGHUP, and
 // then kills its slot processes, sweeps every process carrying the worker's
 // token (every command the worker or its slot processes started, wherever it
 // went), reaps and exits.
@@ -100,7 +101,7 @@ sigset_t server_signals() {
     if (fds[1].revents & POLLIN) {
       signalfd_siginfo info;
       while (read(signals_fd, &info, sizeof info) > 0) {
-        if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGHUP) stop = true;
+        if (info.ssi_signo == SIGHUP) stop = true;
       }
       int status = 0;
       pid_t pid;

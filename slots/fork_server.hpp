@@ -19,8 +19,9 @@
 //   RAMIFY_WORKER_OUTER_TOKENS (see process_sweep.hpp).
 // - When the worker goes away, the server sweeps. The trigger is the end of
 //   file on its control channel, which comes both when the worker exits
-//   (~ForkServer) and when it dies, even by SIGKILL; SIGTERM and SIGHUP (its
-//   parent death signal) do the same, SIGINT is ignored. The server kills its
+//   (~ForkServer) and when it dies, even by SIGKILL; SIGHUP (its parent
+//   death signal) does the same; SIGINT and SIGTERM are the worker's to act
+//   on (a drain keeps the slot processes working). The server kills its
 //   slot processes, then SIGKILLs every process but itself whose
 //   /proc/PID/environ carries the token, pass after pass until one finds
 //   nothing new (at most 20), reaps its children and exits. ~ForkServer

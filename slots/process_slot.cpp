@@ -36,6 +36,10 @@ ProcessSlot::~ProcessSlot() {
 
 void ProcessSlot::on_taken(bool aborted) { cancel_current_ = aborted; }
 
+void ProcessSlot::set_draining(bool on) {
+  if (progress_->draining.load() != 2) progress_->draining.store(on ? 1 : 2);
+}
+
 void ProcessSlot::interrupt() {
   cancel_current_ = true;
   if (child_.pid > 0) kill(child_.pid, SIGUSR1);
@@ -79,7 +83,18 @@ void ProcessSlot::stop_child() {
 void ProcessSlot::after_last(bool finalize) {
   if (finalize && child_.pid <= 0) spawn();  // finalize runs in a slot process too
   if (child_.pid > 0 && write_frame(child_.fd, SlotFrame::exit, pack_frame(finalize))) {
-    while (auto frame = read_frame(child_.fd)) {
+    const auto deadline = std::chrono::steady_clock::now() + kFinalizeTimeout;
+    while (true) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        logger("worker")->error("slot {}: the curator's finalize() did not end within {} s; stopping its process",
+                                index_, std::chrono::duration_cast<std::chrono::seconds>(kFinalizeTimeout).count());
+        break;
+      }
+      pollfd fd{child_.fd, POLLIN, 0};
+      if (poll(&fd, 1, static_cast<int>(std::min<long long>(left.count(), 1000))) <= 0) continue;
+      auto frame = read_frame(child_.fd);
+      if (!frame) break;
       if (frame->first == SlotFrame::records) {
         auto records = unpack_frame<SlotRecords>(frame->second);
         push_records(records);
@@ -119,9 +134,9 @@ void ProcessSlot::run(const Assign& assignment) {
   Done total;
   total.id = assignment.id;
   total.attempt = assignment.attempt;
-  std::uint64_t visits = 0;
-  OpenData open_data;  // from a recycled process to the next (a process that died leaves none)
-  bool first_run = true;
+  std::uint64_t visits = assignment.skip;  // a handed-back assignment resumes where it was left
+  OpenData open_data = assignment.resume_data;  // from a recycled process to the next (a process that died leaves none)
+  bool first_run = assignment.skip == 0;
   while (true) {
     if (child_.pid <= 0 && !spawn()) {
       total.complete = false;
@@ -143,6 +158,13 @@ void ProcessSlot::run(const Assign& assignment) {
     }
     if (ending == Ending::cancelled) {
       total.complete = false;
+      break;
+    }
+    if (ending == Ending::handed_back) {
+      total.complete = false;
+      total.handed_back = true;
+      total.resume_visits = visits;
+      total.resume_data = std::move(open_data);
       break;
     }
     // died or recycled: a fresh process resumes after `visits`
@@ -213,7 +235,7 @@ ProcessSlot::Ending ProcessSlot::serve(const Assign& assignment, Done& part, std
         visits = recycle.visits;
         open_data = std::move(recycle.open_data);
         stop_child();
-        return Ending::recycled;
+        return recycle.hand_back ? Ending::handed_back : Ending::recycled;
       }
       case SlotFrame::error:
         logger("worker")->error("slot {}: {}", index_, unpack_frame<std::string>(frame->second));

@@ -9,6 +9,8 @@
 // max_nodes_per_slot nodes, a slot process steps aside between nodes and a
 // fresh one takes over: nothing fails.
 
+#include <chrono>
+
 #include "engine/context_services.hpp"
 #include "engine/event_queue.hpp"
 #include "slots/fork_server.hpp"
@@ -21,8 +23,13 @@ namespace ramify {
 
 class ProcessSlot : public QueuedSlot {
  public:
+  // How long a slot process's finalize() may take before it is stopped.
+  static constexpr std::chrono::seconds kFinalizeTimeout{600};
+
   ProcessSlot(std::size_t index, const JobSpec& spec, EventQueue& events, InputProvider* inputs, ForkServer& forks);
   ~ProcessSlot() override;
+  void set_draining(bool on) override;
+  void hand_back() override { progress_->hand_back.store(1); }
 
  private:
   // The slot process now serving, forked on demand.
@@ -38,7 +45,7 @@ class ProcessSlot : public QueuedSlot {
   bool spawn();
   void stop_child();
   // Reads frames until done or recycled or the child ended; false when it ended.
-  enum class Ending { done, recycled, died, cancelled };
+  enum class Ending { done, recycled, handed_back, died, cancelled };
   Ending serve(const Assign& assignment, Done& total, std::uint64_t& visits, OpenData& open_data);
   void report_death(const Assign& assignment, Done& total, std::uint64_t& visits, const std::string& why);
   std::string death_reason(int status) const;

@@ -19,6 +19,13 @@ class Slot {
   virtual void cancel_running() = 0;
   // Stops whatever runs now and anything handed later (the run is aborted).
   virtual void cancel_all() = 0;
+  // The worker drains (`on`): from now on a node cut short by the drain is
+  // handed back with the rest of its assignment instead of failing. Off again
+  // when the run is aborted (nodes are then marked interrupted).
+  virtual void set_draining(bool on) = 0;
+  // The drain's deadline: the running assignment ends after its node in
+  // progress, and its rest is handed back.
+  virtual void hand_back() = 0;
   // No more work: the slot finalizes its curator (when `finalize`) and exits.
   virtual void close(bool finalize) = 0;
   virtual void join() = 0;

@@ -28,9 +28,6 @@ enum class SlotFrame : std::uint8_t {
   error = 16,       // std::string: the slot process cannot work (its curator failed to build)
 };
 
-// Containers' data by id, carried over a restart (WalkHooks::resume_data).
-using OpenData = std::map<std::string, std::map<std::string, std::string>>;
-
 struct SlotAssign {
   Assign assignment;
   std::uint64_t skip = 0;  // visits made before a restart
@@ -50,7 +47,8 @@ struct SlotRecycle {
   std::uint64_t visits = 0;
   Done partial;
   OpenData open_data;
-  MSGPACK_DEFINE(visits, partial, open_data)
+  bool hand_back = false;  // the worker drains: the rest goes back to the broker, not to a fresh process
+  MSGPACK_DEFINE(visits, partial, open_data, hand_back)
 };
 
 struct SlotInputPath {

@@ -31,6 +31,12 @@ extern "C" void on_cancel_signal(int) {
   if (g_cancel) g_cancel->cancel();  // an atomic store and a write(): async-signal-safe
 }
 
+// A SIGTERM to the slot process is a scheduler ending the job's processes
+// (Slurm signals every one): the worker decides when to stop; until then a
+// node it cuts short is handed back, not failed.
+volatile sig_atomic_t g_terminated = 0;
+extern "C" void on_terminate_signal(int) { g_terminated = 1; }
+
 // Events of the walk go straight to the worker.
 class ChannelEvents : public EventSink {
  public:
@@ -82,6 +88,11 @@ void slot_child_main(int channel_fd, int progress_fd) {
   action.sa_handler = on_cancel_signal;
   sigemptyset(&action.sa_mask);
   sigaction(SIGUSR1, &action, nullptr);
+  struct sigaction terminate {};
+  terminate.sa_handler = on_terminate_signal;
+  terminate.sa_flags = SA_RESTART;
+  sigemptyset(&terminate.sa_mask);
+  sigaction(SIGTERM, &terminate, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
   SlotProgress* progress = map_slot_progress(progress_fd);
@@ -124,6 +135,11 @@ void slot_child_main(int channel_fd, int progress_fd) {
     hooks.on_node = [&](std::uint64_t index, const WalkFrame& walk_frame) {
       progress->begin(index, walk_frame.node, walk_frame.search_key);
     };
+    hooks.hand_back_now = [&] { return progress->hand_back.load() == 1; };
+    hooks.draining = [&] {
+      const std::uint32_t draining = progress->draining.load();
+      return draining == 1 || (draining == 0 && g_terminated != 0);
+    };
     hooks.stop_after_node = [&] {
       progress->end();
       ++curated;
@@ -131,8 +147,9 @@ void slot_child_main(int channel_fd, int progress_fd) {
     };
     WalkOutcome outcome =
         walk_assignment(order.assignment, spec, *curator, events, 0, cancel, &inputs, options, std::move(hooks));
-    if (outcome.recycled && !outcome.done.complete) {
-      events.send(SlotFrame::recycle, pack_frame(SlotRecycle{outcome.visits, outcome.done, outcome.open_data}));
+    if ((outcome.recycled || outcome.done.handed_back) && !outcome.done.complete) {
+      events.send(SlotFrame::recycle, pack_frame(SlotRecycle{outcome.visits, outcome.done, outcome.open_data,
+                                                             outcome.done.handed_back}));
       _exit(0);
     }
     events.send(SlotFrame::done, encode(outcome.done));

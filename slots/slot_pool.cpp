@@ -7,7 +7,7 @@
 namespace ramify {
 
 SlotPool::SlotPool(const JobSpec& spec, unsigned concurrency, std::size_t budget_bytes, InputProvider* inputs,
-                   ForkServer* forks)
+                   ForkServer* forks, const StopRequest* stop)
     : events_(budget_bytes), views_(concurrency) {
   const bool processes = spec.isolation() == "process";
   if (processes && !forks)
@@ -16,7 +16,7 @@ SlotPool::SlotPool(const JobSpec& spec, unsigned concurrency, std::size_t budget
     if (processes) {
       slots_.push_back(std::make_unique<ProcessSlot>(i, spec, events_, inputs, *forks));
     } else {
-      slots_.push_back(std::make_unique<ThreadSlot>(i, spec, events_, inputs));
+      slots_.push_back(std::make_unique<ThreadSlot>(i, spec, events_, inputs, stop));
     }
   }
 }
@@ -28,7 +28,7 @@ void SlotPool::start() {
 }
 
 void SlotPool::accept(Assign assignment) {
-  if (closed_) return;
+  if (closed_ || draining_) return;
   // A slot may still be finishing a cancelled assignment: the new one waits for it.
   waiting_.push_back(std::move(assignment));
   start_waiting();
@@ -53,10 +53,23 @@ void SlotPool::cancel_running() {
   for (auto& slot : slots_) slot->cancel_running();
 }
 
+std::vector<Assign> SlotPool::drain() {
+  draining_ = true;
+  for (auto& slot : slots_) slot->set_draining(true);
+  std::vector<Assign> unstarted(std::make_move_iterator(waiting_.begin()), std::make_move_iterator(waiting_.end()));
+  waiting_.clear();
+  return unstarted;
+}
+
+void SlotPool::hand_back_running() {
+  for (auto& slot : slots_) slot->hand_back();
+}
+
 void SlotPool::close(bool abort) {
   closed_ = true;
   waiting_.clear();
   for (auto& slot : slots_) {
+    if (abort) slot->set_draining(false);  // what runs is interrupted, not handed back
     if (abort) slot->cancel_all();
     slot->close(/*finalize=*/!abort);
   }
@@ -82,7 +95,7 @@ void SlotPool::take_events(const std::function<void(SlotEvent&)>& forward) {
       default: break;
     }
     forward(event);
-    if (event.kind == SlotEvent::Kind::done && !closed_) start_waiting();
+    if (event.kind == SlotEvent::Kind::done && !closed_ && !draining_) start_waiting();
   }
 }
 
@@ -98,8 +111,10 @@ void SlotPool::describe(Heartbeat& heartbeat) const {
     }
   }
   for (const Assign& a : waiting_) heartbeat.running.push_back(AssignmentRef{a.id, a.attempt});
-  heartbeat.free_slots =
-      !closed_ && idle > waiting_.size() ? idle - static_cast<std::uint32_t>(waiting_.size()) : 0;
+  heartbeat.free_slots = !closed_ && !draining_ && idle > waiting_.size()
+                             ? idle - static_cast<std::uint32_t>(waiting_.size())
+                             : 0;
+  heartbeat.draining = draining_;
 }
 
 std::uint32_t SlotPool::running() const {

@@ -19,13 +19,15 @@
 namespace ramify {
 
 class ForkServer;
+class StopRequest;
 class InputProvider;
 
 class SlotPool {
  public:
-  // `forks` is needed for isolation = process (throws ConfigError without it).
+  // `forks` is needed for isolation = process (throws ConfigError without it);
+  // `stop`, the worker's stop request, lets thread slots see a SIGTERM at once.
   SlotPool(const JobSpec& spec, unsigned concurrency, std::size_t budget_bytes, InputProvider* inputs,
-           ForkServer* forks);
+           ForkServer* forks, const StopRequest* stop = nullptr);
   ~SlotPool();
 
   void start();
@@ -42,6 +44,15 @@ class SlotPool {
   // No more work: every slot exits, after finalizing its curator (`abort`: not,
   // and what runs is stopped first). Pushes from the slots never wait from now on.
   void close(bool abort);
+  // The worker drains: takes no more assignments, returns those accepted but
+  // not started (to be handed back), and lets the running ones go on.
+  std::vector<Assign> drain();
+  // The drain's deadline: each running assignment ends after its node in
+  // progress and hands back the rest (its `done` says handed_back).
+  void hand_back_running();
+  bool draining() const { return draining_; }
+  // Nothing runs and nothing waits.
+  bool idle() const { return running() == 0 && waiting_.empty(); }
   bool all_exited() const { return exited_ == slots_.size(); }
   void join();
 
@@ -68,6 +79,7 @@ class SlotPool {
   std::deque<Assign> waiting_;
   std::size_t exited_ = 0;
   bool closed_ = false;
+  bool draining_ = false;
 };
 
 }  // namespace ramify

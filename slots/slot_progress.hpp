@@ -14,6 +14,9 @@ namespace ramify {
 struct SlotProgress {
   std::atomic<std::uint64_t> visits;  // visits started, the current one included
   std::atomic<std::uint32_t> busy;    // 1 while a node is curated
+  // Written by the worker, read by the slot process (ThreadSlot's flags):
+  std::atomic<std::uint32_t> draining;   // 0: not asked, 1: draining, 2: off for good (aborted)
+  std::atomic<std::uint32_t> hand_back;  // 1: end the assignment after this node, hand back the rest
   char id[2048];
   char level[128];
   char label[1024];

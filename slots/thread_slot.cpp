@@ -6,8 +6,13 @@
 
 namespace ramify {
 
-ThreadSlot::ThreadSlot(std::size_t index, const JobSpec& spec, EventQueue& events, InputProvider* inputs)
-    : QueuedSlot(index, events), spec_(spec), curator_options_(spec.section("curator")), inputs_(inputs) {}
+ThreadSlot::ThreadSlot(std::size_t index, const JobSpec& spec, EventQueue& events, InputProvider* inputs,
+                       const StopRequest* stop)
+    : QueuedSlot(index, events), spec_(spec), curator_options_(spec.section("curator")), inputs_(inputs), stop_(stop) {}
+
+void ThreadSlot::set_draining(bool on) {
+  if (draining_.load() != 2) draining_.store(on ? 1 : 2);
+}
 
 ThreadSlot::~ThreadSlot() { shut_down(); }
 
@@ -37,7 +42,15 @@ void ThreadSlot::run(const Assign& assignment) {
   done.slot = index_;
   done.assignment = ref;
   if (curator_) {
-    done.done = walk_assignment(assignment, spec_, *curator_, events_, index_, cancel_, inputs_, curator_options_).done;
+    WalkHooks hooks;
+    hooks.hand_back_now = [this] { return hand_back_.load(); };
+    hooks.draining = [this] {
+      const int draining = draining_.load();
+      return draining == 1 || (draining == 0 && stop_ && stop_->count() > 0 && stop_->signal() == SIGTERM);
+    };
+    done.done = walk_assignment(assignment, spec_, *curator_, events_, index_, cancel_, inputs_, curator_options_,
+                                std::move(hooks))
+                    .done;
   } else {
     done.done.id = assignment.id;
     done.done.attempt = assignment.attempt;

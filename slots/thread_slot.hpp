@@ -2,6 +2,7 @@
 // A slot as a thread of the worker (isolation = thread): it owns a curator
 // and walks one assignment at a time.
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -13,14 +14,20 @@
 #include "protocol/messages.hpp"
 #include "slots/queued_slot.hpp"
 #include "spec/job_spec.hpp"
+#include "util/stop_request.hpp"
 
 namespace ramify {
 
 class ThreadSlot : public QueuedSlot {
  public:
-  // `inputs` gives the job's shared inputs (null when it has none).
-  ThreadSlot(std::size_t index, const JobSpec& spec, EventQueue& events, InputProvider* inputs);
+  // `inputs` gives the job's shared inputs (null when it has none); `stop`,
+  // the worker's stop request: a SIGTERM drains from the moment it arrives
+  // (the commands a scheduler signals with the worker die at once).
+  ThreadSlot(std::size_t index, const JobSpec& spec, EventQueue& events, InputProvider* inputs,
+             const StopRequest* stop);
   ~ThreadSlot() override;
+  void set_draining(bool on) override;
+  void hand_back() override { hand_back_ = true; }
 
  private:
   void prepare() override;  // builds the curator, on the slot's thread
@@ -34,6 +41,9 @@ class ThreadSlot : public QueuedSlot {
   InputProvider* inputs_;
   CancelToken cancel_;
   CuratorPtr curator_;
+  const StopRequest* stop_;
+  std::atomic<int> draining_{0};  // 0: not asked, 1: draining, 2: off for good (the run was aborted)
+  std::atomic<bool> hand_back_{false};
 };
 
 }  // namespace ramify

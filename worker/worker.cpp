@@ -16,6 +16,7 @@
 #include "worker/broker_session.hpp"
 #include "worker/input_cache.hpp"
 #include "worker/log_channel.hpp"
+#include "worker/worker_metrics.hpp"
 
 namespace ramify {
 
@@ -23,10 +24,22 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// working -> closing (the slots finish and exit) -> flushing (the sink
-// acknowledges the last rows) -> gone (goodbye said).
+// working (draining, once a drain began: no new work) -> closing (the slots
+// finish and exit) -> flushing (the sink acknowledges the last rows) -> gone
+// (goodbye said).
 enum class Phase { working, closing, flushing, gone };
-enum class StopReason { none, finished, aborted, lost_broker, signal };
+enum class StopReason { none, finished, aborted, lost_broker, signal, drained };
+
+// A drain's course: the running assignments go on until hand_back_at, then
+// end after their node in progress; what still runs at interrupt_at is
+// interrupted (and handed back just the same).
+struct Drain {
+  bool active = false;
+  bool handing_back = false;
+  bool interrupted = false;
+  Clock::time_point hand_back_at{};
+  Clock::time_point interrupt_at{};
+};
 
 }  // namespace
 
@@ -44,6 +57,7 @@ struct Worker::Impl {
   std::optional<zmq::socket_t> status;  // REP on the status endpoint, when asked for
   std::optional<InputCache> inputs;     // the job's shared inputs, fetched once by whichever slot asks first
   std::optional<SlotPool> slots;
+  std::unique_ptr<WorkerMetrics> metrics;  // with --metrics
   Reactor reactor{log};
 
   JobSpec spec;
@@ -59,6 +73,9 @@ struct Worker::Impl {
   std::size_t undelivered = 0;  // batches the sink never acknowledged
   int stops_handled = 0;
   Clock::time_point flush_deadline{};
+  Clock::time_point started_at = Clock::now();
+  Drain drain;
+  std::uint64_t handed_back = 0;  // assignments handed back to the broker
 
   Impl(WorkerOptions opts, const StopRequest& stop)
       : options(std::move(opts)),
@@ -71,6 +88,10 @@ struct Worker::Impl {
     worker_id = (options.name.empty() ? host_name() : options.name) + "-" + std::to_string(getpid()) + "-" +
                 random_hex(2);
     if (options.concurrency == 0) options.concurrency = std::max(1u, std::thread::hardware_concurrency());
+    if (!options.metrics.empty()) {
+      metrics = std::make_unique<WorkerMetrics>(options.metrics);
+      log->info("metrics on {}", metrics->url());
+    }
   }
 
   // ---- start ----
@@ -97,14 +118,17 @@ struct Worker::Impl {
     for (const auto& [name, path] : spec.shared_inputs()) input_names.insert(name);
     inputs.emplace(context, address.endpoint(kConfigPort, "config"), worker_id, std::move(input_names),
                    security.client_of_broker());
-    slots.emplace(spec, options.concurrency, options.spool_bytes, &*inputs, options.fork_server);
+    slots.emplace(spec, options.concurrency, options.spool_bytes, &*inputs, options.fork_server, &stop_request);
   }
 
   // ---- what comes in ----
 
   void register_handlers() {
     MessageTable<void()>& work = broker->work_messages;
-    work.on<Assign>([this](Assign assignment) { slots->accept(std::move(assignment)); });
+    work.on<Assign>([this](Assign assignment) {
+      if (drain.active) return hand_back_unstarted(assignment);  // sent before the broker knew
+      slots->accept(std::move(assignment));
+    });
     work.on<Cancel>([this](const Cancel& cancel) { slots->cancel(AssignmentRef{cancel.id, cancel.attempt}); });
     work.on<Kill>(kKillWorker, [this](const Kill& kill) { killed(kill); });
     work.on<Ok>(kStopWorker, [this](const Ok&) { stop(StopReason::finished); });
@@ -153,18 +177,25 @@ struct Worker::Impl {
         break;
       case SlotEvent::Kind::records: {
         const std::size_t budget = event.records.size();
+        if (metrics) metrics->records_sent(event.record_count);
         logs->append(std::move(event.records), event.record_count, budget);
         break;
       }
       case SlotEvent::Kind::node_failed:
         broker->send(event.failed);
+        if (metrics) metrics->node_failed();
         // The broker's kill follows; stopping now saves its round trip.
         if (WalkRules::from(spec).stop_at_failure)
           stop(StopReason::aborted, event.failed.node_id + ": " + event.failed.error);
         break;
       case SlotEvent::Kind::done:
         event.done.last_seq = logs->last_seq();
+        if (event.done.handed_back) {
+          ++handed_back;
+          log->info("handed back the rest of assignment {} after {} node(s)", event.done.id, event.done.nodes);
+        }
         broker->send(event.done);
+        if (metrics) metrics->assignment_done(event.done.handed_back);
         break;
       case SlotEvent::Kind::exited: break;
     }
@@ -201,16 +232,27 @@ struct Worker::Impl {
   void after_events() {
     const auto now = Clock::now();
     if (stop_request.count() != stops_handled) {
-      if (stops_handled == 0) log->warn("{}: stopping the running nodes and leaving", stop_request.reason());
-      stop(StopReason::signal);
+      if (stops_handled == 0 && stop_request.signal() == SIGTERM && phase == Phase::working) {
+        begin_drain(now, stop_request.reason());
+      } else {
+        if (stops_handled == 0 || drain.active)
+          log->warn("{}: stopping the running nodes and leaving", stop_request.reason());
+        stop(StopReason::signal);
+      }
       stops_handled = stop_request.count();
     }
+    if (options.max_lifetime.count() > 0 && !drain.active && phase == Phase::working &&
+        now >= started_at + options.max_lifetime - 2 * options.drain_timeout)
+      begin_drain(now, fmt::format("--max-lifetime {} s is near",
+                                   std::chrono::duration<double>(options.max_lifetime).count()));
+    if (drain.active) advance_drain(now);
     check_broker(now);
     if (auto refused = broker->refusal()) {
       refusal = *refused;
       stop(StopReason::aborted);
     }
     logs->resend_if_stalled(now);
+    if (metrics) metrics->update(slots->size(), slots->running(), drain.active, logs->last_seq() - logs->acked());
     if (phase == Phase::closing && slots->all_exited()) {
       slots->join();
       slots->take_events([this](SlotEvent& e) { forward(e); });
@@ -224,10 +266,61 @@ struct Worker::Impl {
         log->error("the sink did not acknowledge {} batch(es) within {} s", undelivered,
                    std::chrono::duration<double>(options.flush_timeout).count());
       broker->send(Bye{kProtocolVersion, worker_id, logs->last_seq(),
-                       reason == StopReason::finished ? "finished" : "stopped"});
+                       reason == StopReason::finished  ? "finished"
+                       : reason == StopReason::drained ? "drained"
+                                                       : "stopped"});
       phase = Phase::gone;
     }
-    reactor.set_longest_wait(std::chrono::milliseconds(phase == Phase::working ? 1000 : 20));
+    reactor.set_longest_wait(std::chrono::milliseconds(phase != Phase::working ? 20 : drain.active ? 100 : 1000));
+  }
+
+  // ---- a drain ----
+
+  void begin_drain(Clock::time_point now, const std::string& why) {
+    drain.active = true;
+    drain.hand_back_at = now + options.drain_timeout;
+    drain.interrupt_at = now + 2 * options.drain_timeout;
+    const std::vector<Assign> unstarted = slots->drain();
+    for (const Assign& assignment : unstarted) hand_back_unstarted(assignment);
+    // An idle worker's drain is uneventful (a late `ramify run` worker, a scale-down): info, not a warning.
+    const auto level = unstarted.empty() && slots->running() == 0 ? spdlog::level::info : spdlog::level::warn;
+    log->log(level, "{}: draining: no new work, {} unstarted assignment(s) handed back, {} running for up to {} s", why,
+             unstarted.size(), slots->running(), std::chrono::duration<double>(options.drain_timeout).count());
+    send_heartbeat();  // the broker stops dispatching here now
+  }
+
+  void advance_drain(Clock::time_point now) {
+    if (phase != Phase::working) return;
+    if (slots->idle()) {
+      log->info("drained: {} assignment(s) handed back; leaving", handed_back);
+      return stop(StopReason::drained);
+    }
+    if (!drain.handing_back && now >= drain.hand_back_at) {
+      drain.handing_back = true;
+      log->warn("drain timeout: the running assignments end after their node in progress; the rest is handed back");
+      slots->hand_back_running();
+    }
+    if (!drain.interrupted && now >= drain.interrupt_at) {
+      drain.interrupted = true;
+      log->warn("the nodes in progress did not end within the drain timeout; interrupting them (they run again elsewhere)");
+      slots->cancel_running();
+    }
+  }
+
+  // An assignment this worker will not start goes back as it came (a resumed
+  // one keeps its resume point); the broker dispatches it again at once.
+  void hand_back_unstarted(const Assign& assignment) {
+    Done back;
+    back.id = assignment.id;
+    back.attempt = assignment.attempt;
+    back.complete = false;
+    back.handed_back = true;
+    back.resume_visits = assignment.skip;
+    back.resume_data = assignment.resume_data;
+    back.last_seq = logs->last_seq();
+    broker->send(back);
+    ++handed_back;
+    if (metrics) metrics->assignment_done(true);
   }
 
   // The broker silent for its liveness window: stop what runs and wait for it
@@ -250,7 +343,7 @@ struct Worker::Impl {
     reason = why;
     // Info: the failure is on the console once already (the sink prints it), and the broker says the run stops.
     if (!kill_reason.empty()) log->info("killed: {}", kill_reason);
-    slots->close(/*abort=*/why != StopReason::finished);
+    slots->close(/*abort=*/why != StopReason::finished && why != StopReason::drained);
     phase = Phase::closing;
   }
 
@@ -287,7 +380,8 @@ struct Worker::Impl {
 
     if (!refusal.empty()) throw ConfigError(refusal);  // every slot has ended: say why, exit 2
     switch (reason) {
-      case StopReason::finished: return undelivered > 0 && !no_sink ? kWorkerLostSink : kWorkerFinished;
+      case StopReason::finished:
+      case StopReason::drained: return undelivered > 0 && !no_sink ? kWorkerLostSink : kWorkerFinished;
       case StopReason::lost_broker: return kWorkerLostBroker;
       case StopReason::signal: return stop_request.exit_status();
       default: return kWorkerAborted;

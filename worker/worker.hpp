@@ -27,9 +27,18 @@ struct WorkerOptions {
   std::chrono::milliseconds broker_wait{60000};
   std::string status_endpoint;  // where to answer status requests ("" = nowhere)
   std::string keys;             // CURVE keys folder ("" = none)
+  std::string metrics;          // Prometheus metrics on HOST:PORT ("" = none)
   std::string key_file;         // this worker's own key ("" = KEYS/worker.key)
   class ForkServer* fork_server = nullptr;  // needed for isolation = process (started before the worker)
   std::size_t spool_bytes = 64u << 20;               // log rows held before the slots wait
+  // A drain (SIGTERM, or max_lifetime) lets the running assignments go on
+  // this long, then ends each after its node in progress and hands back the
+  // rest; a node still running after twice this long is interrupted and
+  // handed back too.
+  std::chrono::milliseconds drain_timeout{30000};
+  // > 0: the worker drains at max_lifetime - 2 x drain_timeout, so that even
+  // a node in progress is interrupted by max_lifetime (a batch job's walltime).
+  std::chrono::milliseconds max_lifetime{0};
   // A context shared with the other daemons of this process (inproc://
   // endpoints, tests); null: the worker has its own.
   zmq::context_t* context = nullptr;
@@ -47,9 +56,12 @@ class Worker {
   explicit Worker(WorkerOptions options);
   ~Worker();
   int run();
-  // From another thread or a signal handler: the first call stops the running
-  // nodes (marked interrupted), delivers the records and says goodbye; a
-  // second one leaves without waiting for the sink.
+  // From another thread or a signal handler. A first SIGTERM drains: no new
+  // work, the unstarted assignments handed back at once, the running ones
+  // finished or (after drain_timeout) handed back, the records delivered,
+  // exit 0. A first SIGINT stops the running nodes (marked interrupted),
+  // delivers the records and says goodbye; a second request of either kind
+  // stops at once and leaves without waiting for the sink.
   void request_stop(int signal = SIGTERM) { stop_.request(signal); }
 
  private:

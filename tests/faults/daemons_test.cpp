@@ -10,36 +10,8 @@ namespace {
 using namespace std::chrono_literals;
 using testing::Background;
 using testing::eventually;
+using testing::Daemons;
 using testing::FaultStudy;
-
-// A broker, a sink and workers started separately, as on several hosts.
-struct Daemons {
-  FaultStudy& study;
-  std::unique_ptr<Background> broker, sink;
-  std::vector<std::unique_ptr<Background>> workers;
-
-  explicit Daemons(FaultStudy& s) : study(s) {}
-
-  void start_broker(const std::string& name, std::vector<std::string> extra = {}) {
-    auto args = study.job("0.05");
-    args.insert(args.begin(), {"broker", "--bind", study.ipc("broker")});
-    args.insert(args.end(), extra.begin(), extra.end());
-    broker = std::make_unique<Background>(study.dir.str(), name, args);
-  }
-  void start_sink(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"sink", "--bind", study.ipc("sink"), "--broker", study.ipc("broker"),
-                                  "--report", study.report, "-q"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    sink = std::make_unique<Background>(study.dir.str(), "sink", args);
-  }
-  void start_worker(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"worker", "--broker", study.ipc("broker"), "--sink", study.ipc("sink"),
-                                  "--concurrency", "1"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    workers.push_back(
-        std::make_unique<Background>(study.dir.str(), "worker" + std::to_string(workers.size()), args));
-  }
-};
 
 // Waits for a run to end with exit 0 and a complete report; the workers its rows name.
 std::set<std::string> workers_of_a_clean_run(Daemons& d) {

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -48,6 +49,36 @@ struct FaultStudy {
   }
   std::string ipc(const std::string& name) const { return "ipc://" + dir.str() + "/" + name; }
   std::size_t marks() const { return count_files(progress); }
+};
+
+// A broker, a sink and workers started separately, as on several hosts.
+struct Daemons {
+  FaultStudy& study;
+  std::unique_ptr<Background> broker, sink;
+  std::vector<std::unique_ptr<Background>> workers;
+  std::string seconds = "0.05";  // each file's command
+
+  explicit Daemons(FaultStudy& s) : study(s) {}
+
+  void start_broker(const std::string& name, std::vector<std::string> extra = {}) {
+    auto args = study.job(seconds);
+    args.insert(args.begin(), {"broker", "--bind", study.ipc("broker")});
+    args.insert(args.end(), extra.begin(), extra.end());
+    broker = std::make_unique<Background>(study.dir.str(), name, args);
+  }
+  void start_sink(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"sink", "--bind", study.ipc("sink"), "--broker", study.ipc("broker"),
+                                  "--report", study.report, "-q"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    sink = std::make_unique<Background>(study.dir.str(), "sink", args);
+  }
+  void start_worker(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"worker", "--broker", study.ipc("broker"), "--sink", study.ipc("sink"),
+                                  "--concurrency", "1"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    workers.push_back(
+        std::make_unique<Background>(study.dir.str(), "worker" + std::to_string(workers.size()), args));
+  }
 };
 
 // Every line of a JSON Lines report, parsed; a line that does not parse fails the test.

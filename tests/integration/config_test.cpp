@@ -246,7 +246,7 @@ TEST(Config, ReportNamesChooseTheirFormatOrAreRefused) {
   expect_usage_error(testing::run_ramify({"run", "--root", root, "--report", text}, dir.str()),
                      "report " + text +
                          ": unknown format '.txt' (name it .jsonl for JSON Lines, .csv, or .db, .sqlite, .sqlite3 for "
-                         "SQLite)");
+                         "SQLite, or give a postgresql:// address)");
   EXPECT_FALSE(std::filesystem::exists(text));
   expect_usage_error(testing::run_ramify({"run", "--root", root, "--report", "-"}, dir.str()),
                      "report '-': a report is a file, not standard output (the rows of attempts that ran again are "

@@ -117,6 +117,8 @@ struct Walked {
   WalkResult result;
   std::uint64_t visits = 0;
   bool recycled = false;
+  bool handed_back = false;
+  bool cut_short = false;
   bool stopped = false;
   std::vector<std::pair<std::string, std::string>> root_fields;
   Data root_data;
@@ -174,6 +176,8 @@ Walked run(Curator& curator, WalkSetup setup = {}) {
   walked.counts = runner.counts();
   walked.visits = runner.visits();
   walked.recycled = runner.recycled();
+  walked.handed_back = runner.handed_back();
+  walked.cut_short = runner.cut_short();
   walked.stopped = runner.stopped();
   walked.root_fields = runner.root_fields();
   walked.root_data = runner.root_data();
@@ -725,6 +729,59 @@ TEST(NodeRunner, FlushEachNodeHandsOverLeaveRowsBeforeTheNextNode) {
   const Walked w = run(curator, WalkSetup{.hooks = hooks, .sink = &sink});
   ASSERT_EQ(w.logs_of("a").size(), 1u);  // the summary row is made
   EXPECT_TRUE(summary_out_before_b);
+}
+
+}  // namespace
+}  // namespace ramify
+
+namespace ramify {
+namespace {
+
+// A drain: a node that fails while the worker drains (its command killed by
+// the scheduler's SIGTERM) gets no row and no failure; the walk stops there
+// and whoever resumes at its visit curates it and the rest, so that the two
+// walks together give every node one row.
+TEST(NodeRunner, ANodeCutShortByADrainIsHandedBackWithTheRest) {
+  ScriptedCurator first;
+  first.throw_in_curate["a/2"] = "killed by signal SIGTERM";
+  WalkHooks drain;
+  drain.draining = [] { return true; };
+  const Walked stopped = run(first, WalkSetup{.hooks = drain});
+  ASSERT_TRUE(stopped.handed_back);
+  EXPECT_TRUE(stopped.cut_short);
+  EXPECT_FALSE(stopped.result.finished);
+  EXPECT_EQ(stopped.visits, 5u) << "p, README, a, a/1, a/1/f.txt came before a/2";
+  EXPECT_TRUE(stopped.failures().empty());
+  EXPECT_EQ(stopped.counts.failures, 0u);
+  const std::vector<std::string> before{"p", "README", "a", "a/1", "a/1/f.txt"};
+  EXPECT_EQ(stopped.outcome_ids(), before);
+  const auto& calls = first.calls;
+  EXPECT_EQ(std::count(calls.begin(), calls.end(), "leave a"), 0) << "a's subtree is not finished";
+
+  ScriptedCurator resumed;
+  WalkHooks hooks;
+  hooks.skip = stopped.visits;
+  hooks.resume_data = stopped.open_data;
+  const Walked rest = run(resumed, WalkSetup{.hooks = hooks});
+  EXPECT_TRUE(rest.result.finished);
+  std::vector<std::string> all = stopped.outcome_ids();
+  for (const auto& id : rest.outcome_ids()) all.push_back(id);
+  EXPECT_EQ(all, kAllIds);
+}
+
+// The drain's deadline: the walk ends after the node in progress, which keeps its row.
+TEST(NodeRunner, HandBackNowEndsTheWalkAfterTheNodeInProgress) {
+  ScriptedCurator curator;
+  WalkHooks hooks;
+  hooks.hand_back_now = [&] { return curator.called("curate").size() == 2; };
+  // A slot process worn out on the same node: the hand-back wins (the rest goes to the broker).
+  hooks.stop_after_node = [&] { return curator.called("curate").size() == 2; };
+  const Walked w = run(curator, WalkSetup{.hooks = hooks});
+  EXPECT_TRUE(w.handed_back);
+  EXPECT_FALSE(w.recycled);
+  EXPECT_FALSE(w.cut_short);
+  EXPECT_EQ(w.visits, 2u);
+  EXPECT_EQ(w.outcome_ids(), (std::vector<std::string>{"p", "README"}));
 }
 
 }  // namespace

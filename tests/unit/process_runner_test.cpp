@@ -356,3 +356,24 @@ TEST(ProcessRunner, DescribesTimeoutInSeconds) {
 
 }  // namespace
 }  // namespace ramify
+
+namespace ramify {
+namespace {
+
+// What a command used counts its descendants too: here `head` and `python3`,
+// children of the shell, which waited for them.
+TEST(ProcessRunner, ReportsTheCpuMemoryAndBytesTheCommandAndItsChildrenUsed) {
+  const Outcome r = run_sh(
+      "head -c 3000000 /dev/zero > /dev/null; "
+      "/usr/bin/python3 -c 'x = bytearray(64 << 20); i = 0\nwhile i < 3000000: i += 1'");
+  ASSERT_EQ(r.result.end, ProcessResult::End::exited);
+  const ProcessUsage& used = r.result.usage;
+  ASSERT_TRUE(used.known);
+  EXPECT_GE(used.read_bytes, 3000000u);
+  EXPECT_GE(used.write_bytes, 3000000u) << "head wrote what it read to /dev/null";
+  EXPECT_GE(used.max_rss_bytes, 64u << 20) << "python3 held 64 MiB";
+  EXPECT_GT(used.user_seconds + used.system_seconds, 0.05) << "the loop and the 64 MiB took CPU";
+}
+
+}  // namespace
+}  // namespace ramify

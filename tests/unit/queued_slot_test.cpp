@@ -22,6 +22,8 @@ class RecordingSlot : public QueuedSlot {
  public:
   explicit RecordingSlot(EventQueue& events) : QueuedSlot(0, events) {}
   ~RecordingSlot() override { shut_down(); }
+  void set_draining(bool) override {}
+  void hand_back() override {}
 
   // Lets the running assignment end on its own.
   void release() {

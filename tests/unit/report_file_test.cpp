@@ -41,6 +41,10 @@ ReportRow row(std::string worker, std::uint64_t seq, RecordKind kind, std::uint6
   r.record.assignment = assignment;
   r.record.attempt = attempt;
   r.record.fields = {{"sha256", "ab"}, {"bytes", "12"}};
+  if (kind == RecordKind::outcome) {  // when the node's curation began, and how long it took
+    r.record.start_us = 1700000000000001;
+    r.record.duration_us = 2500123;
+  }
   return r;
 }
 
@@ -107,6 +111,22 @@ TEST_P(ReportFileTest, RoundTripsEveryFieldAndEveryByte) {
     EXPECT_EQ(back[i].seq, rows[i].seq);
     EXPECT_EQ(back[i].record, rows[i].record);
   }
+}
+
+// read_report (ramify report): the same rows, read-only, while a sink still
+// holds the report (its lock does not keep readers out).
+TEST_P(ReportFileTest, AReaderSeesEveryRowWithoutOpeningItForWriting) {
+  const std::vector<ReportRow> rows{row("w1", 1, RecordKind::log, 3, 1), row("w1", 2, RecordKind::outcome, 3, 1)};
+  auto report = open_report(path(), ExistingReport::refuse);
+  for (const auto& r : rows) report->write(r);
+  report->flush();
+  ::chmod(path().c_str(), 0444);  // read-only: a reader needs no more
+  std::vector<ReportRow> back;
+  read_report(path(), [&](const ReportRow& r) { back.push_back(r); });
+  ASSERT_EQ(back.size(), 2u);
+  std::sort(back.begin(), back.end(), [](const ReportRow& a, const ReportRow& b) { return a.seq < b.seq; });
+  for (std::size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(back[i].record, rows[i].record);
+  EXPECT_THROW(read_report((dir.path() / ("missing" + GetParam())).string(), [](const ReportRow&) {}), ConfigError);
 }
 
 TEST_P(ReportFileTest, NeverOverwritesSilently) {
@@ -386,6 +406,36 @@ TEST(SqliteReport, AnswersCountWithOneOutcomePerRow) {
   EXPECT_EQ(sqlite3_column_int(stmt, 0), 3);
   sqlite3_finalize(stmt);
   sqlite3_close(db);
+}
+
+// A report of a ramify from before the timing columns is continued: it gets them.
+TEST(SqliteReport, AnOlderReportWithoutTheTimingColumnsIsContinued) {
+  testing::TempDir dir;
+  const std::string path = (dir.path() / "old.db").string();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  const char* old_columns =
+      "container_type TEXT, container_id TEXT, label TEXT, err TEXT, msg TEXT, resolved INTEGER, search_key TEXT,"
+      " severity TEXT, ts TEXT, worker TEXT, seq INTEGER, assignment INTEGER, attempt INTEGER, run TEXT, results TEXT";
+  for (const std::string& sql : {std::string("CREATE TABLE outcomes (status TEXT, ") + old_columns + ")",
+                                std::string("CREATE TABLE logs (") + old_columns + ")",
+                                std::string("INSERT INTO outcomes (status, container_id, seq, run) VALUES "
+                                            "('ok', 'a', 1, 'run1')")})
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+  sqlite3_close(db);
+
+  std::vector<ReportRow> existing;
+  {
+    auto report = open_report(path, ExistingReport::append, [&](const ReportRow& r) { existing.push_back(r); });
+    report->write(row("w", 2, RecordKind::outcome, 1, 1));
+    report->finish();
+  }
+  ASSERT_EQ(existing.size(), 1u);
+  EXPECT_EQ(existing[0].record.start_us, 0);
+  const auto rows = read_back(path);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].record.start_us, row("w", 2, RecordKind::outcome, 1, 1).record.start_us);
+  EXPECT_EQ(rows[1].record.duration_us, 2500123);
 }
 
 TEST(ReportPath, ADirectoryIsNoReport) {

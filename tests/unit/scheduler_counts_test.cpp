@@ -56,7 +56,7 @@ TEST_F(SchedulerCounts, NodesMoveWithTheHeartbeatsBeforeAnAssignmentEnds) {
   EXPECT_EQ(s->nodes_skipped(), 1u);
   beat(d[0], 12, 1);  // a later beat replaces the earlier figure
   EXPECT_EQ(s->nodes(), 17u);
-  s->done(d[0].worker, Done{kProtocolVersion, d[0].assignment, d[0].attempt, 13, 0, 2, 0, true, {}, {}});
+  s->done(d[0].worker, Done{kProtocolVersion, d[0].assignment, d[0].attempt, 13, 0, 2, 0, true, {}, {}, false, 0, {}});
   EXPECT_EQ(s->nodes(), 18u);  // the final count replaces what the heartbeats said
   EXPECT_EQ(s->nodes_skipped(), 2u);
 }
@@ -71,7 +71,7 @@ TEST_F(SchedulerCounts, FailuresAreCountedAsTheNodesFailNotWhenTheirAssignmentEn
   fail(d[1], "s1/a");  // told twice (a leave that failed too): one failed node
   EXPECT_EQ(s->failures(), 3u);
   EXPECT_EQ(s->nodes_failed(), 3u);  // today's status said failures 3, nodes failed 0, until DONE
-  s->done(d[0].worker, Done{kProtocolVersion, d[0].assignment, d[0].attempt, 5, 2, 0, 0, true, {}, {}});
+  s->done(d[0].worker, Done{kProtocolVersion, d[0].assignment, d[0].attempt, 5, 2, 0, 0, true, {}, {}, false, 0, {}});
   EXPECT_EQ(s->nodes_failed(), 3u);
   EXPECT_EQ(s->failures(), s->nodes_failed() + s->run_failures());
 }

@@ -26,7 +26,7 @@ std::vector<AssignmentSpec> plan(std::size_t subtrees) {
 }
 
 Hello hello(const std::string& id, std::uint32_t slots) { return Hello{kProtocolVersion, id, "h", 1, slots}; }
-Done done(const Dispatch& d, std::uint64_t nodes = 1) { return Done{kProtocolVersion, d.assignment, d.attempt, nodes, 0, 0, 0, true, {}, {}}; }
+Done done(const Dispatch& d, std::uint64_t nodes = 1) { return Done{kProtocolVersion, d.assignment, d.attempt, nodes, 0, 0, 0, true, {}, {}, false, 0, {}}; }
 
 class SchedulerTest : public ::testing::Test {
  protected:
@@ -122,8 +122,8 @@ TEST_F(SchedulerTest, KillStopsDispatchingAtTheFirstFailure) {
   EXPECT_EQ(s->count(AssignmentState::abandoned), 2u);  // the two never dispatched
   EXPECT_TRUE(s->next_dispatches(t0).empty());
   EXPECT_FALSE(s->complete());
-  s->done("w1", Done{kProtocolVersion, running[0].assignment, 1, 1, 1, 0, 0, false, {}, {}});
-  s->done("w1", Done{kProtocolVersion, running[1].assignment, 1, 0, 0, 0, 0, false, {}, {}});
+  s->done("w1", Done{kProtocolVersion, running[0].assignment, 1, 1, 1, 0, 0, false, {}, {}, false, 0, {}});
+  s->done("w1", Done{kProtocolVersion, running[1].assignment, 1, 0, 0, 0, 0, false, {}, {}, false, 0, {}});
   EXPECT_TRUE(s->complete());
   EXPECT_EQ(s->exit_status(), 1);
   EXPECT_EQ(s->first_failure(), "s1/x (file): boom");

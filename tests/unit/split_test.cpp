@@ -54,7 +54,7 @@ double simulated_makespan_ratio(std::vector<AssignmentSpec> specs, int slots) {
     auto [finish, d] = running.top();
     running.pop();
     now = finish;
-    scheduler.done(d.worker, Done{kProtocolVersion, d.assignment, d.attempt, 1, 0, 0, 0, true, {}, {}});
+    scheduler.done(d.worker, Done{kProtocolVersion, d.assignment, d.attempt, 1, 0, 0, 0, true, {}, {}, false, 0, {}});
   }
   EXPECT_TRUE(scheduler.complete());
   return static_cast<double>(now) / (total / slots);
