@@ -8,11 +8,14 @@
 #include "broker/broker_run.hpp"
 #include "broker/config_service.hpp"
 #include "broker/control_channel.hpp"
+#include "broker/dashboard_feed.hpp"
 #include "broker/run_finalize.hpp"
 #include "broker/work_channel.hpp"
+#include "dashboard/dashboard_server.hpp"
 #include "net/address.hpp"
 #include "net/reactor.hpp"
 #include "net/security.hpp"
+#include "util/host_port.hpp"
 
 namespace ramify {
 
@@ -34,6 +37,7 @@ struct Broker::Impl {
   Reactor::TimerId beat = 0;
   std::unique_ptr<Progress> progress;
   std::unique_ptr<BrokerMetrics> metrics;
+  std::unique_ptr<DashboardFeed> dashboard;
 
   bool kill_sent = false;
   bool publishing_finish = false;  // the last phase: every beat carries the finish too
@@ -57,10 +61,12 @@ struct Broker::Impl {
     config.emplace(run, context, *security, address);
     control.emplace(context, *security, address);
     if (!run.options.metrics.empty()) metrics = std::make_unique<BrokerMetrics>(run.options.metrics);
+    if (!run.options.http.empty()) start_dashboard();
     run.load();
     run.log->info("run {}: {} assignment(s), listening on {}", run.run_id, run.scheduler->assignments().size(),
                   address.text());
     if (metrics) run.log->info("metrics on {}", metrics->url());
+    if (dashboard) run.log->info("dashboard on {}", dashboard->url());
 
     const Progress::Mode mode = run.options.progress;
     const bool often = mode == Progress::Mode::line || mode == Progress::Mode::feed;
@@ -76,6 +82,18 @@ struct Broker::Impl {
     beat = reactor.every(run.interval, [this] { on_beat(); });
     reactor.before_wait([this] { after_events(); });
     reactor.set_longest_wait(run.interval);
+  }
+
+  // With keys, the dashboard needs a token too: the one given, or a random one (logged in its address).
+  void start_dashboard() {
+    std::string token = run.options.http_token;
+    if (token.empty() && security->enabled()) token = random_token();
+    const std::string host = parse_host_port(run.options.http, "--http").host;
+    if (token.empty() && host != "127.0.0.1" && host != "localhost" && host != "::1")
+      run.log->warn("the dashboard on {} needs no token (no keys): anyone who reaches it sees the run's paths and "
+                    "errors", run.options.http);
+    dashboard = std::make_unique<DashboardFeed>(run.options.http, token, run.started_at);
+    run.dashboard = dashboard.get();
   }
 
   // Once a beat: the state for every subscriber; workers live and die at that pace.
@@ -100,6 +118,10 @@ struct Broker::Impl {
     broadcast_kill_if_aborted();
     run.sync_journal();
     progress->tick(Clock::now(), [this] { return run.figures(); });
+    if (dashboard) {
+      dashboard->update(run, Clock::now());
+      reactor.wake_by(dashboard->next_due());
+    }
     reactor.wake_by(run.scheduler->next_expiry());
     reactor.wake_by(progress->next_due());
     if (!run.options.no_sink && !run.sink.joined()) reactor.wake_by(run.sink_deadline());
@@ -175,6 +197,7 @@ struct Broker::Impl {
 
   // The exit status, and one line that names what is missing and why.
   int conclude(int status) {
+    if (dashboard) dashboard->update(run, Clock::now(), true);
     const SinkWatch& sink = run.sink;
     const double elapsed = std::chrono::duration<double>(Clock::now() - run.started_at).count();
     std::string report_problem;

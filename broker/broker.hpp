@@ -39,6 +39,8 @@ struct BrokerOptions {
   Progress::Mode progress = Progress::Mode::off;
   std::chrono::milliseconds progress_interval{5000};  // plain lines; a terminal line is redrawn every 0.2 s
   std::string metrics;  // Prometheus metrics on HOST:PORT ("" = none)
+  std::string http;        // the live dashboard on HOST:PORT ("" = none)
+  std::string http_token;  // the token it requires ("" = a random one with keys, none without)
   // A context shared with the other daemons of this process (inproc://
   // endpoints, tests); null: the broker has its own.
   zmq::context_t* context = nullptr;

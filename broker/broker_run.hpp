@@ -22,6 +22,7 @@
 namespace ramify {
 
 struct Peer;
+class DashboardFeed;
 
 class BrokerRun {
  public:
@@ -45,6 +46,7 @@ class BrokerRun {
   SinkWatch sink{""};
   std::map<std::string, std::string> worker_keys;  // worker id -> the key that first used it
   std::vector<LogRecord> final_records;            // what the curator's finalize_run logged
+  DashboardFeed* dashboard = nullptr;  // with --http (owned by the broker): told of failures and the sink's beats
 
   // Whether work may go out now: a sink of this run joined (or --no-sink).
   // A run that finds no sink by --sink-timeout is aborted.

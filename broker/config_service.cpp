@@ -1,5 +1,6 @@
 #include "broker/config_service.hpp"
 
+#include "broker/dashboard_feed.hpp"
 #include "net/security.hpp"
 #include "net/sockets.hpp"
 #include "util/errors.hpp"
@@ -94,6 +95,7 @@ ConfigService::Reply ConfigService::sink_beat(const SinkBeat& beat) {
   const bool joined = sink.joined();
   const bool had_error = !sink.error().empty();
   sink.beat(beat, BrokerRun::Clock::now());
+  if (run_.dashboard) run_.dashboard->sink_beat(beat);
   if (!joined && sink.joined())
     run_.log->info("the sink joined: {}", beat.report.empty() ? "it writes no report file" : "report " + beat.report);
   if (!had_error && !sink.error().empty()) {
@@ -105,6 +107,7 @@ ConfigService::Reply ConfigService::sink_beat(const SinkBeat& beat) {
   }
   SinkBeatReply reply{kProtocolVersion, run_.run_id, run_.scheduler->state(), security_.enabled(), {}};
   reply.worker_keys.assign(run_.worker_keys.begin(), run_.worker_keys.end());
+  reply.digest_wanted = run_.dashboard != nullptr;
   return reply_with(reply);
 }
 

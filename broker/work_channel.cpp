@@ -1,5 +1,6 @@
 #include "broker/work_channel.hpp"
 
+#include "broker/dashboard_feed.hpp"
 #include "broker/partitioner.hpp"
 #include "net/security.hpp"
 #include "net/sockets.hpp"
@@ -29,8 +30,10 @@ WorkChannel::WorkChannel(BrokerRun& run, zmq::context_t& context, Security& secu
   });
   table_.on<NodeFailed>([this](const NodeFailed& failed, const std::string& worker) {
     // The sink prints the node's failure once, with its log; this is the daemon's own account.
-    if (run_.scheduler->node_failed(worker, failed))
+    if (run_.scheduler->node_failed(worker, failed)) {
       run_.log->info("node {} failed on {}: {}", failed.node_id, worker, failed.error);
+      if (run_.dashboard) run_.dashboard->node_failed(worker, failed);
+    }
   });
   table_.on<Done>([this](const Done& done, const std::string& worker) {
     if (run_.scheduler->done(worker, done) && done.handed_back)

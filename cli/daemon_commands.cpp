@@ -5,11 +5,13 @@
 #include <atomic>
 #include <boost/program_options.hpp>
 #include <cctype>
+#include <cstdlib>
 #include <iostream>
 #include <set>
 
 #include "broker/broker.hpp"
 #include "cli/commands.hpp"
+#include "cli/daemon_process.hpp"
 #include "cli/job_options.hpp"
 #include "cli/nanny.hpp"
 #include "cli/number_flags.hpp"
@@ -51,7 +53,7 @@ std::chrono::milliseconds seconds_option(const po::variables_map& vm, const char
 // the RAMIFY_* variables exec commands see never configure a nested ramify.
 const std::set<std::string> kEnvironmentOptions{"config", "bind", "broker", "sink", "concurrency", "log-level",
                                                 "connect-timeout", "broker-wait", "report", "status", "progress",
-                                                "keys", "metrics"};
+                                                "keys", "metrics", "http"};
 
 bool parse(const Arguments& args, const po::options_description& options, po::variables_map& vm,
            const char* usage) {
@@ -102,6 +104,7 @@ int broker_command(const Arguments& args) {
       ("require-auth", "refuse to start without keys")
       ("progress-interval", po::value<std::string>()->default_value("5"), "seconds between plain progress lines (0.1 to 3600)")
       ("metrics", po::value<std::string>(), "serve Prometheus metrics on HOST:PORT (/metrics; port 0: any free port, logged)")
+      ("http", po::value<std::string>(), "serve the live dashboard on HOST:PORT (127.0.0.1:PORT: this machine only; port 0: any free port, logged); with keys it requires a token: $RAMIFY_HTTP_TOKEN, else a random one, logged in its address")
       ("log-level", po::value<std::string>(), "debug | info | warn | error | off");
   add_job_options(options);
   refuse_split_values(args);
@@ -130,6 +133,8 @@ int broker_command(const Arguments& args) {
   if (vm.count("keys")) broker_options.keys = vm["keys"].as<std::string>();
   broker_options.require_auth = vm.count("require-auth") > 0;
   if (vm.count("metrics")) broker_options.metrics = vm["metrics"].as<std::string>();
+  if (vm.count("http")) broker_options.http = vm["http"].as<std::string>();
+  if (const char* token = std::getenv(kHttpTokenVariable)) broker_options.http_token = token;
   Broker broker(std::move(broker_options));
   return run_in_foreground(broker);
 }

@@ -58,4 +58,7 @@ inline constexpr const char* kStopWithParentVariable = "RAMIFY_STOP_WITH_PARENT"
 // and removes the variable, so that nothing this process starts inherits it.
 void stop_with_parent();
 
+// The token `ramify broker --http` requires (a secret: passed in the environment, never in argv).
+inline constexpr const char* kHttpTokenVariable = "RAMIFY_HTTP_TOKEN";
+
 }  // namespace ramify

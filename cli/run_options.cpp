@@ -41,7 +41,8 @@ void add_run_options(po::options_description& options) {
       ("verbose,v", "the daemons' own logs (joins, heartbeats) on standard error")
       ("keys", po::value<std::string>(), "CURVE keys folder (ramify keygen) for every daemon of the run ([job] keys)")
       ("require-auth", "refuse to start without keys")
-      ("metrics", po::value<std::string>(), "Prometheus metrics on HOST:PORT (the broker), PORT+1 (the sink), PORT+2... (ramify run's workers)");
+      ("metrics", po::value<std::string>(), "Prometheus metrics on HOST:PORT (the broker), PORT+1 (the sink), PORT+2... (ramify run's workers)")
+      ("http", po::value<std::string>(), "the live dashboard in a browser, served by the broker on HOST:PORT (127.0.0.1:8470: this machine only; with --keys it needs the token printed in its address)");
   add_job_options(options);
 }
 

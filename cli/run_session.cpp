@@ -21,6 +21,7 @@
 #include "cli/number_flags.hpp"
 #include "cli/run_console.hpp"
 #include "cli/run_options.hpp"
+#include "dashboard/dashboard_server.hpp"
 #include "curators/curator_factory.hpp"
 #include "hierarchy/source_factory.hpp"
 #include "html_report/html_report.hpp"
@@ -28,6 +29,8 @@
 #include "sink/postgresql_report.hpp"
 #include "sink/report_file.hpp"
 #include "util/errors.hpp"
+#include "util/host_name.hpp"
+#include "util/host_port.hpp"
 #include "util/logging.hpp"
 #include "util/stop_request.hpp"
 
@@ -161,6 +164,8 @@ struct RunSession::Impl {
   std::string broker_address, sink_address;
   std::string metrics;  // --metrics HOST:PORT ("" = none)
   std::string html;     // --html FILE ("" = none)
+  std::string http;        // --http HOST:PORT ("" = no dashboard)
+  std::string http_token;  // with keys: the dashboard's token (to the broker in RAMIFY_HTTP_TOKEN, not in argv)
   bool replace_report = false;  // --force
   std::shared_ptr<spdlog::logger> log;
 };
@@ -187,6 +192,19 @@ RunSession::RunSession(const po::variables_map& vm) : impl_(std::make_unique<Imp
   if (vm.count("metrics")) {
     s.metrics = vm["metrics"].as<std::string>();
     metrics_address_plus(s.metrics, 0);  // malformed: a usage error before anything starts
+  }
+
+  if (vm.count("http")) {
+    s.http = vm["http"].as<std::string>();
+    const HostPort where = parse_host_port(s.http, "--http");  // malformed: a usage error before anything starts
+    if (!s.keys.empty()) s.http_token = random_token();
+    if (!vm.count("quiet"))
+      std::cerr << "ramify: the dashboard is on "
+                << (where.port == 0 ? "a port of the kernel's choosing (logged with --verbose)"
+                                    : "http://" + (where.host == "*" ? host_name() : where.host) + ":" +
+                                          std::to_string(where.port) + "/" +
+                                          (s.http_token.empty() ? "" : "?token=" + s.http_token))
+                << " while the run lasts\n";
   }
 
   s.log_level = vm.count("verbose") ? "debug" : "warn";
@@ -241,16 +259,19 @@ void RunSession::start(const std::string& broker_bind, const std::string& sink_b
       s.console->mode() == Progress::Mode::off ? "off" : "feed"};
   broker_argv.insert(broker_argv.end(), broker_args.begin(), broker_args.end());
   for (const auto& arg : metrics_args(0)) broker_argv.push_back(arg);
+  if (!s.http.empty()) broker_argv.insert(broker_argv.end(), {"--http", s.http});
 
   on_stop_signal([](int signal) {
     g_stop_signal = signal;
     g_stop_signals.fetch_add(1);
   });
   setenv(kStopWithParentVariable, std::to_string(getpid()).c_str(), 1);
+  if (!s.http_token.empty()) setenv(kHttpTokenVariable, s.http_token.c_str(), 1);
   // The broker binds first, so that the sink's subscription to it is up at once.
   s.run.emplace(RunProcesses{DaemonProcess(broker_argv, s.console->pipes(RunConsole::Rank::broker), true),
                              DaemonProcess(sink_argv, s.console->pipes(RunConsole::Rank::sink), true), {}});
   unsetenv(kStopWithParentVariable);
+  unsetenv(kHttpTokenVariable);
 }
 
 void RunSession::add_worker(const std::vector<std::string>& args) {

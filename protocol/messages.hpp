@@ -339,6 +339,39 @@ struct InputChunk {
 };
 inline constexpr std::size_t kInputChunkBytes = 1u << 20;
 
+// What the broker's dashboard shows of the report, when the broker asks for
+// it (SinkBeatReply::digest_wanted): outcome rows written so far by level and
+// status, and the last log records (at most kDigestRecords, oldest first,
+// texts cut to kDigestText bytes). Rows of an attempt that was run again
+// count until the report drops them at its end.
+struct LevelCounts {
+  std::string level;
+  std::uint64_t ok = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t skipped = 0;
+  bool operator==(const LevelCounts&) const = default;
+  MSGPACK_DEFINE(level, ok, failed, skipped)
+};
+
+struct RecentRecord {
+  std::int64_t ts_us = 0;
+  std::string worker;
+  std::string severity;
+  std::string node;
+  std::string message;
+  bool operator==(const RecentRecord&) const = default;
+  MSGPACK_DEFINE(ts_us, worker, severity, node, message)
+};
+
+struct SinkDigest {
+  std::vector<LevelCounts> levels;
+  std::vector<RecentRecord> recent;
+  bool operator==(const SinkDigest&) const = default;
+  MSGPACK_DEFINE(levels, recent)
+};
+inline constexpr std::size_t kDigestRecords = 30;
+inline constexpr std::size_t kDigestText = 500;
+
 // Sink -> broker, every heartbeat interval and whenever its state changes:
 // the sink is up, which run it writes (empty until it knows) and into which
 // report, and the error that stopped the report, if one did. The broker
@@ -351,8 +384,9 @@ struct SinkBeat {
   std::string report;   // the report's path ("" when it writes none)
   std::uint64_t rows = 0;
   std::string error;    // why the report cannot be completed ("" while it can)
+  SinkDigest digest;    // empty unless the broker asked for it
   bool operator==(const SinkBeat&) const = default;
-  MSGPACK_DEFINE(version, run_id, sink_id, report, rows, error)
+  MSGPACK_DEFINE(version, run_id, sink_id, report, rows, error, digest)
 };
 
 // Broker -> sink: the run the broker runs, and its state. With keys, the key
@@ -365,8 +399,9 @@ struct SinkBeatReply {
   RunState state = RunState::running;
   bool authenticated = false;  // the broker knows its workers' keys
   std::vector<std::pair<std::string, std::string>> worker_keys;  // worker id -> Z85 public key
+  bool digest_wanted = false;  // the broker serves a dashboard: beats carry a SinkDigest
   bool operator==(const SinkBeatReply&) const = default;
-  MSGPACK_DEFINE(version, run_id, state, authenticated, worker_keys)
+  MSGPACK_DEFINE(version, run_id, state, authenticated, worker_keys, digest_wanted)
 };
 
 // Sink -> broker: the report of `run_id` is concluded. `complete` only when

@@ -36,6 +36,7 @@ BrokerLink::BrokerLink(zmq::context_t& context, const Address& broker, const std
     heard(reply.run_id);
     if (reply.run_id != run_id_) return;
     answered_ = true;
+    digest_wanted_ = reply.digest_wanted;
     if (reply.authenticated) {
       worker_keys_ = std::map<std::string, std::string>(reply.worker_keys.begin(), reply.worker_keys.end());
     } else {

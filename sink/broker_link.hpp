@@ -48,6 +48,8 @@ class BrokerLink {
   const std::string& run_id() const { return run_id_; }
   // Whether the broker has answered a beat of this run yet.
   bool answered() const { return answered_; }
+  // Whether the broker serves a dashboard: the sink's beats then carry a digest.
+  bool digest_wanted() const { return digest_wanted_; }
   // With keys on the broker: the key each worker id joined with (an id
   // missing from it has not joined yet); nullopt when the broker has no keys.
   const std::optional<std::map<std::string, std::string>>& worker_keys() const { return worker_keys_; }
@@ -68,6 +70,7 @@ class BrokerLink {
   bool ever_heard_ = false;
   bool done_acknowledged_ = false;
   bool answered_ = false;
+  bool digest_wanted_ = false;
   std::optional<std::map<std::string, std::string>> worker_keys_;
   MessageTable<std::optional<Finish>()> control_messages_;
   MessageTable<void()> replies_;

@@ -101,6 +101,7 @@ struct Sink::Impl {
     beat_message.report = run.report ? run.report->path() : "";
     beat_message.rows = run.report ? run.report->rows() : 0;
     beat_message.error = run.report_error;
+    if (broker->digest_wanted()) beat_message.digest = run.digest.digest();
     broker->send_beat(beat_message);
   }
 
@@ -115,6 +116,8 @@ struct Sink::Impl {
 
   void on_reply() {
     broker->on_reply();
+    // Asked for in the reply to the beat that lets the broker dispatch: before any row can come.
+    if (broker->digest_wanted()) run.digest.keep_records();
     learn_run_id();
   }
 

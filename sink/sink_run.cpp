@@ -27,6 +27,7 @@ void SinkRun::write(const ReportRow& row) {
     }
   }
   if (metrics && report_error.empty()) metrics->written(row.record);
+  if (report_error.empty()) digest.written(row.worker, row.record);
   summary.add(row.worker, row.record);
   if (!options.quiet) console_.print(row.worker, row.record);
 }

@@ -14,6 +14,7 @@
 
 #include "sink/console_printer.hpp"
 #include "sink/report_file.hpp"
+#include "sink/run_digest.hpp"
 #include "sink/run_summary.hpp"
 #include "sink/sequence_tracker.hpp"
 #include "sink/sink_metrics.hpp"
@@ -36,6 +37,7 @@ class SinkRun {
   std::unique_ptr<ReportFile> report;
   RunSummary summary;
   std::unique_ptr<SinkMetrics> metrics;  // with --metrics: counted from the rows written
+  RunDigest digest;                      // for the broker's dashboard: from the rows written
   std::map<std::string, SequenceTracker> trackers;
   std::string run_id;
   std::optional<Finish> finish;

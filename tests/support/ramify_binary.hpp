@@ -108,7 +108,9 @@ inline pid_t busy_worker(const std::string& marker) {
     std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
     std::string line;
     std::getline(stat, line);
-    std::istringstream fields(line.substr(line.rfind(')') + 2));
+    const auto close_paren = line.rfind(')');
+    if (close_paren == std::string::npos || line.size() < close_paren + 2) continue;  // it has just ended
+    std::istringstream fields(line.substr(close_paren + 2));
     std::string state;
     pid_t parent = 0;
     fields >> state >> parent;

@@ -2,44 +2,21 @@
 // counts follow the rows written (by level and status, durations, bytes
 // hashed), and an address that cannot be served is a clear usage error.
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <string>
 
 #include "metrics/metrics_endpoint.hpp"
 #include "protocol/log_record.hpp"
 #include "sink/sink_metrics.hpp"
+#include "unit/http_request.hpp"
 #include "util/errors.hpp"
 
 namespace ramify {
 namespace {
 
-// GET http://127.0.0.1:PORT/metrics, as a scraper would (HTTP/1.0: the server closes).
-std::string scrape(const std::string& url) {
-  const int port = std::stoi(url.substr(url.rfind(':') + 1));  // stops at "/metrics"
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval timeout{10, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    return "connect failed";
-  }
-  const std::string request = "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-  EXPECT_EQ(::write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
-  std::string reply;
-  char buffer[4096];
-  for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;) reply.append(buffer, static_cast<std::size_t>(n));
-  ::close(fd);
-  return reply;
-}
+// GET /metrics, as a scraper would (HTTP/1.0: the server closes).
+std::string scrape(const std::string& url) { return http_request(port_of(url), "GET /metrics HTTP/1.0"); }
 
 LogRecord outcome(const std::string& level, Status status, std::int64_t duration_us) {
   LogRecord r;
