@@ -1,7 +1,5 @@
 #include "broker/dashboard_feed.hpp"
 
-#include <sys/time.h>
-
 #include <algorithm>
 #include <vector>
 
@@ -15,9 +13,8 @@ namespace ramify {
 namespace {
 
 std::int64_t wall_clock_us() {
-  timeval now{};
-  gettimeofday(&now, nullptr);
-  return static_cast<std::int64_t>(now.tv_sec) * 1000000 + now.tv_usec;
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string json_list(const auto& items, const auto& each) {
@@ -63,20 +60,20 @@ void DashboardFeed::update(const BrokerRun& run, Clock::time_point now, bool now
 }
 
 std::string DashboardFeed::snapshot(const BrokerRun& run, Clock::time_point now) const {
-  std::string running = "[";
-  for (const AssignmentStatus& a : run.scheduler->assignments()) {
-    if (a.state != AssignmentState::running && a.state != AssignmentState::dispatched) continue;
+  std::vector<const AssignmentStatus*> under_way;
+  for (const AssignmentStatus& a : run.scheduler->assignments())
+    if (a.state == AssignmentState::running || a.state == AssignmentState::dispatched) under_way.push_back(&a);
+  const std::string running = json_list(under_way, [&](const AssignmentStatus* a) {
     JsonObject entry;
-    entry.field("worker", a.worker)
-        .field("assignment", a.spec.id)
-        .field("root", a.spec.root.id)
-        .field("level", a.spec.root.level)
-        .field("state", to_string(a.state))
-        .raw("seconds", std::to_string(std::chrono::duration<double>(now - a.dispatched_at).count()))
-        .field("nodes", a.live_nodes);
-    running += (running.size() > 1 ? "," : "") + entry.str();
-  }
-  running += "]";
+    entry.field("worker", a->worker)
+        .field("assignment", a->spec.id)
+        .field("root", a->spec.root.id)
+        .field("level", a->spec.root.level)
+        .field("state", to_string(a->state))
+        .raw("seconds", std::to_string(std::chrono::duration<double>(now - a->dispatched_at).count()))
+        .field("nodes", a->live_nodes);
+    return entry.str();
+  });
 
   // The job's levels top down, then those it does not name (folder, file) as the sink saw them.
   std::vector<LevelCounts> by_level = sink_.digest.levels;
@@ -100,9 +97,7 @@ std::string DashboardFeed::snapshot(const BrokerRun& run, Clock::time_point now)
         .field("message", r.message);
     return record.str();
   });
-  std::string failures = "[";
-  for (const auto& failure : failures_) failures += (failures.size() > 1 ? "," : "") + failure;
-  failures += "]";
+  const std::string failures = json_list(failures_, [](const std::string& failure) { return failure; });
 
   JsonObject sink;
   sink.field("joined", run.sink.joined())
