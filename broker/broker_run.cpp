@@ -1,8 +1,11 @@
 #include "broker/broker_run.hpp"
 
+#include <optional>
+
 #include "broker/partitioner.hpp"
 #include "net/security.hpp"
 #include "net/sockets.hpp"
+#include "state/level_stamps.hpp"
 #include "util/errors.hpp"
 
 namespace ramify {
@@ -40,7 +43,18 @@ void BrokerRun::load() {
                 scheduler->count(AssignmentState::done), scheduler->assignments().size(),
                 scheduler->skipped_from_earlier_run() > 0 ? " by an earlier run, skipped" : ", resuming the run");
   }
-  sink = SinkWatch(run_id);
+  const std::string state_path = options.spec.get("job", "state");
+  std::optional<std::string> expected_state;  // the store the sink must keep (none without one)
+  if (!state_path.empty()) {
+    const std::string rerun = options.spec.get("job", "rerun");
+    level_stamps = curator_stamps(options.spec, run_id);
+    baseline = StoredBaseline::load(state_path);
+    expected_state = baseline.store_id();
+    rerun_failed_only = rerun == "failed";
+    if (rerun == "all") baseline = StoredBaseline{};  // refreshes the store: everything is curated
+    log->info("state store {}: {} node(s) may be carried over (rerun = {})", state_path, baseline.size(), rerun);
+  }
+  sink = SinkWatch(run_id, expected_state);
   sink_deadline_ = Clock::now() + options.sink_timeout;
   workerless_since_ = Clock::now();
 }
@@ -109,6 +123,8 @@ Finish BrokerRun::finish_message() const {
   finish.skipped_assignments = scheduler->skipped_from_earlier_run();
   finish.final_records = final_records;
   finish.first_failure = scheduler->first_failure();
+  finish.whole = scheduler->state() == RunState::finished &&
+                 scheduler->count(AssignmentState::done) == scheduler->assignments().size();
   return finish;
 }
 

@@ -17,6 +17,7 @@
 #include "broker/scheduler.hpp"
 #include "broker/sink_watch.hpp"
 #include "hierarchy/source_factory.hpp"
+#include "state/stored_baseline.hpp"
 #include "util/logging.hpp"
 
 namespace ramify {
@@ -44,6 +45,12 @@ class BrokerRun {
   std::unique_ptr<Journal> journal;
   std::unique_ptr<Scheduler> scheduler;
   SinkWatch sink{""};
+  // Incremental runs ([job] state): each level's curator fingerprint (empty:
+  // not incremental), what the state store held when the run began (nothing
+  // with rerun = all), and whether only what failed is curated again.
+  std::map<std::string, std::string> level_stamps;
+  StoredBaseline baseline;
+  bool rerun_failed_only = false;
   std::map<std::string, std::string> worker_keys;  // worker id -> the key that first used it
   std::vector<LogRecord> final_records;            // what the curator's finalize_run logged
   DashboardFeed* dashboard = nullptr;  // with --http (owned by the broker): told of failures and the sink's beats

@@ -15,7 +15,10 @@ namespace ramify {
 class SinkWatch {
  public:
   using Clock = std::chrono::steady_clock;
-  explicit SinkWatch(std::string run_id) : run_id_(std::move(run_id)) {}
+  // `state`: the state store the sink must keep (nullopt: none; "": any,
+  // the broker found none yet; else its id). A sink that keeps another stops the run.
+  explicit SinkWatch(std::string run_id, std::optional<std::string> state = std::nullopt)
+      : run_id_(std::move(run_id)), state_(std::move(state)) {}
 
   // Records a sink's beat. A beat of another run (a sink left from an earlier
   // broker) is answered but changes nothing here.
@@ -42,6 +45,7 @@ class SinkWatch {
 
  private:
   std::string run_id_;
+  std::optional<std::string> state_;
   bool joined_ = false;
   std::string report_;
   std::string error_;

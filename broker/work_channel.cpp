@@ -94,6 +94,14 @@ void WorkChannel::dispatch() {
     message.data = run_.scheduler->data_for(d.assignment);
     message.skip = a.skip;
     message.resume_data = a.resume_data;
+    if (!run_.level_stamps.empty()) {
+      message.level_stamps = run_.level_stamps;
+      message.rerun_failed_only = run_.rerun_failed_only;
+      std::string root_key;  // the root's search key: labels from the hierarchy's root
+      for (const Node& ancestor : a.spec.ancestors) root_key += ancestor.label + "/";
+      root_key += a.spec.root.label;
+      message.baseline = run_.baseline.below(root_key, a.spec.kind == AssignmentKind::shallow);
+    }
     run_.log->debug("assignment {} attempt {} ({}) -> {}", d.assignment, d.attempt, a.spec.root.id, d.worker);
     send(d.worker, Assign::kType, encode(message));
   }

@@ -53,7 +53,7 @@ std::chrono::milliseconds seconds_option(const po::variables_map& vm, const char
 // the RAMIFY_* variables exec commands see never configure a nested ramify.
 const std::set<std::string> kEnvironmentOptions{"config", "bind", "broker", "sink", "concurrency", "log-level",
                                                 "connect-timeout", "broker-wait", "report", "status", "progress",
-                                                "keys", "metrics", "http"};
+                                                "keys", "metrics", "http", "state"};
 
 bool parse(const Arguments& args, const po::options_description& options, po::variables_map& vm,
            const char* usage) {
@@ -208,6 +208,7 @@ int sink_command(const Arguments& args) {
       ("report,o", po::value<std::string>(), "the report, its format by extension: .jsonl (JSON Lines), .csv, or .db, .sqlite, .sqlite3 (SQLite), or a postgresql:// address (README); without it, none is written")
       ("force", "replace an existing report")
       ("append", "continue an existing report (a restarted sink: rows already there are not written again)")
+      ("state", po::value<std::string>(), "the job's state store ([job] state): keeps every node's rows and carries over those a rerun does not curate again")
       ("quiet,q", "no line per log record on standard error")
       ("colour", po::value<std::string>()->default_value("auto"), "auto | always | never: colour the lines (auto: on a terminal)")
       ("drain-timeout", po::value<std::string>()->default_value("10"), "seconds to wait for missing records after the run (and for the run's end after SIGTERM)")
@@ -229,6 +230,7 @@ int sink_command(const Arguments& args) {
   if (vm.count("report")) sink_options.report = vm["report"].as<std::string>();
   sink_options.force = vm.count("force") > 0;
   sink_options.append = vm.count("append") > 0;
+  if (vm.count("state")) sink_options.state = vm["state"].as<std::string>();
   sink_options.quiet = vm.count("quiet") > 0;
   const std::string colour = vm["colour"].as<std::string>();
   if (colour != "auto" && colour != "always" && colour != "never")

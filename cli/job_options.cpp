@@ -32,6 +32,8 @@ void add_job_options(po::options_description& options) {
       ("order", po::value<std::string>(), "depth | breadth ([job] order)")
       ("partition-level", po::value<std::string>(), "level whose nodes become assignments ([job] partition_level)")
       ("on-failure", po::value<std::string>(), "kill | finish | continue ([job] on_failure)")
+      ("state", po::value<std::string>(), "SQLite state store: curate only what changed since the last run, carry the rest over ([job] state)")
+      ("rerun", po::value<std::string>(), "with --state: changed | failed | all ([job] rerun)")
       ("set", po::value<std::vector<std::string>>()->composing(), "section.key=value, repeatable: overrides any key");
 }
 
@@ -84,6 +86,8 @@ JobSpec job_spec_from(const po::variables_map& vm, const std::function<void(JobS
     spec.set("python", "module", std::filesystem::absolute(vm["python"].as<std::string>()).string());
     if (!vm.count("curator") && !spec.find("job", "curator")) spec.set("job", "curator", "python");
   }
+  if (vm.count("state")) spec.set("job", "state", std::filesystem::absolute(vm["state"].as<std::string>()).string());
+  if (vm.count("rerun")) spec.set("job", "rerun", vm["rerun"].as<std::string>());
   if (more_shorthands) more_shorthands(spec);
   if (vm.count("set"))
     for (const auto& item : vm["set"].as<std::vector<std::string>>()) spec.apply_override(item);

@@ -253,6 +253,8 @@ void RunSession::start(const std::string& broker_bind, const std::string& sink_b
   if (!s.report.empty()) sink_argv.insert(sink_argv.end(), {"--report", s.report});
   if (s.quiet) sink_argv.push_back("--quiet");
   if (!s.keys.empty()) sink_argv.insert(sink_argv.end(), {"--keys", s.keys});
+  if (const std::string state = s.spec.get("job", "state"); !state.empty())
+    sink_argv.insert(sink_argv.end(), {"--state", std::filesystem::absolute(state).string()});
   for (const auto& arg : metrics_args(1)) sink_argv.push_back(arg);
   std::vector<std::string> broker_argv{
       exe, "broker", "--bind", broker_bind, "--log-level", s.log_level, "--spec-file", spec_file, "--progress",

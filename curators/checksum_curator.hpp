@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ramify/carry.hpp"
 #include "ramify/curator.hpp"
 #include "spec/job_spec.hpp"
 
@@ -35,7 +36,7 @@ struct ChecksumEntry {
 // outside the root, or a path listed twice with different digests.
 std::vector<ChecksumEntry> read_checksum_manifest(const std::string& manifest_path, const std::string& root);
 
-class ChecksumCurator : public Curator {
+class ChecksumCurator : public Curator, public CarryAware {
  public:
   // Reads [checksum] verify when set; throws ConfigError when it cannot be read or is malformed.
   explicit ChecksumCurator(const JobSpec& spec);

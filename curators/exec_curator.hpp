@@ -18,12 +18,13 @@
 #include <vector>
 
 #include "curators/command_template.hpp"
+#include "ramify/carry.hpp"
 #include "ramify/curator.hpp"
 #include "spec/job_spec.hpp"
 
 namespace ramify {
 
-class ExecCurator : public Curator {
+class ExecCurator : public Curator, public CarryAware {
  public:
   // Parses every template; throws ConfigError for a malformed one or an unknown placeholder.
   explicit ExecCurator(const JobSpec& spec);

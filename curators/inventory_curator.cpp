@@ -52,6 +52,10 @@ void InventoryCurator::leave(const Node& node, Context& ctx) {
   open_[node.parent].add(totals);  // the parent is left later, in this assignment or on the broker
 }
 
+void InventoryCurator::carried(const Node& node, const std::vector<std::pair<std::string, std::string>>& fields) {
+  open_[node.parent].add(node.is_file ? InventoryTotals{1, 1, size_of(node)} : InventoryTotals::from(fields));
+}
+
 void InventoryCurator::finalize_run(const std::vector<AssignmentResult>& results, Context& ctx) {
   // Each assignment's totals cover its own part of the tree; a container
   // above the partition level sums its own part and every part below it.

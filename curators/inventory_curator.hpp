@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <unordered_map>
 
+#include "ramify/carry.hpp"
 #include "ramify/curator.hpp"
 
 namespace ramify {
@@ -28,10 +29,13 @@ struct InventoryTotals {
   static InventoryTotals from(const std::vector<std::pair<std::string, std::string>>& fields);
 };
 
-class InventoryCurator : public Curator {
+class InventoryCurator : public Curator, public CarryAware {
  public:
   void curate(const Node& node, Context& ctx) override;
   void leave(const Node& node, Context& ctx) override;
+  bool rolls_up() const override { return true; }
+  // A carried file counts as curated; a carried container adds its last subtree totals.
+  void carried(const Node& node, const std::vector<std::pair<std::string, std::string>>& fields) override;
   void finalize_run(const std::vector<AssignmentResult>& results, Context& ctx) override;
 
  private:

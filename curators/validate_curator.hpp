@@ -17,12 +17,13 @@
 #include <string>
 #include <vector>
 
+#include "ramify/carry.hpp"
 #include "ramify/curator.hpp"
 #include "spec/job_spec.hpp"
 
 namespace ramify {
 
-class ValidateCurator : public Curator {
+class ValidateCurator : public Curator, public CarryAware {
  public:
   // Compiles every rule once; throws ConfigError naming the [validate] key at fault.
   explicit ValidateCurator(const JobSpec& spec);

@@ -1,5 +1,8 @@
 #include "engine/assignment_walk.hpp"
 
+#include <optional>
+
+#include "engine/incremental_scan.hpp"
 #include "engine/node_context.hpp"
 #include "engine/record_buffer.hpp"
 #include "hierarchy/memory_source.hpp"
@@ -12,11 +15,15 @@ WalkOutcome walk_assignment(const Assign& assignment, const JobSpec& spec, Curat
                             std::size_t slot, const CancelToken& cancel, InputProvider* inputs,
                             const CuratorOptions& options, WalkHooks hooks) {
   const AssignmentRef ref{assignment.id, assignment.attempt};
+  const bool tree = spec.get("job", "manifest").empty();
+  const bool incremental = !assignment.level_stamps.empty();
   std::unique_ptr<HierarchySource> source;
-  if (!spec.get("job", "manifest").empty()) {
+  if (!tree) {
     source = std::make_unique<MemorySource>(assignment.root, assignment.nodes);
   } else {
-    source = directory_source(spec);
+    auto directory = directory_source(spec);
+    if (incremental) directory->keep_stamps();
+    source = std::move(directory);
   }
   const WalkPlan plan{assignment.root, assignment.ancestors, assignment.order,
                       assignment.kind == AssignmentKind::shallow, assignment.data};
@@ -24,11 +31,21 @@ WalkOutcome walk_assignment(const Assign& assignment, const JobSpec& spec, Curat
     hooks.skip = assignment.skip;
     hooks.resume_data = assignment.resume_data;
   }
+  // Incremental: a first pass decides what is carried over; the walk reads its listings again.
+  HierarchySource* walked_source = source.get();
+  std::optional<ListingCache> listings;
+  std::optional<IncrementalScan> scan;
+  const WalkRules rules = WalkRules::from(spec);
+  if (incremental) {
+    listings.emplace(*source);
+    walked_source = &*listings;
+    scan.emplace(*listings, plan, rules, assignment, tree, dynamic_cast<const CarryAware*>(&curator));
+  }
   RecordBuffer records(events, slot);
-  const NodeContext::Services services{records, options, source.get(), &cancel, inputs};
-  NodeRunner runner(curator, records, events, services, WalkRules::from(spec), slot, ref, plan.shallow,
-                    std::move(hooks));
-  const WalkResult walked = walk(*source, plan, runner);
+  const NodeContext::Services services{records, options, walked_source, &cancel, inputs};
+  NodeRunner runner(curator, records, events, services, rules, slot, ref, plan.shallow, std::move(hooks));
+  if (scan) runner.carry_over(&*scan);
+  const WalkResult walked = walk(*walked_source, plan, runner);
   records.flush();
 
   WalkOutcome outcome;

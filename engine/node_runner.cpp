@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "engine/incremental_scan.hpp"
 #include "spec/name_globs.hpp"
 
 namespace ramify {
@@ -38,6 +39,12 @@ bool NodeRunner::visit(WalkFrame& frame, const ChildListing& listing) {
   const std::uint64_t index = visits_++;
   if (excluded(node)) return false;  // not visited: no row at all
 
+  const CarryVerdict* verdict = scan_ ? scan_->find(node.id) : nullptr;
+  if (verdict && verdict->carried) {
+    if (index >= hooks_.skip) carry(frame, *verdict, is_root);  // else carried before the restart
+    carried_frames_.insert(&frame);
+    return !verdict->whole;  // below a container carried alone, something is curated again
+  }
   NodeContext ctx(&frame, &listing, services_, assignment_);
   bool descend = rules_.stop_level.empty() || node.level != rules_.stop_level;
   if (index < hooks_.skip) {  // curated before a restart: only its prune decision is needed again
@@ -92,6 +99,7 @@ bool NodeRunner::visit(WalkFrame& frame, const ChildListing& listing) {
   outcome.start_us =
       std::chrono::duration_cast<std::chrono::microseconds>(started_wall.time_since_epoch()).count();
   outcome.duration_us = std::chrono::duration_cast<std::chrono::microseconds>(ended - started).count();
+  if (verdict) outcome.stamp = verdict->stamp;
   records_.add(std::move(outcome));
   if (hooks_.flush_each_node) records_.flush();
   if (is_root) {
@@ -111,8 +119,34 @@ bool NodeRunner::visit(WalkFrame& frame, const ChildListing& listing) {
   return descend;
 }
 
+void NodeRunner::carry(WalkFrame& frame, const CarryVerdict& verdict, bool is_root) {
+  const Node& node = frame.node;
+  if (auto* aware = dynamic_cast<CarryAware*>(&curator_)) aware->carried(node, verdict.last->fields);
+  LogRecord marker;
+  marker.kind = RecordKind::carried;
+  marker.ts_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+  marker.container_type = node.level;
+  marker.container_id = node.id;
+  marker.label = node.label;
+  marker.search_key = frame.search_key;
+  marker.assignment = assignment_.id;
+  marker.attempt = assignment_.attempt;
+  marker.stamp = verdict.stamp;
+  // What the sink carries over: the node alone, its subtree, or (a shallow
+  // assignment's root) itself and its files, the folders below being other assignments.
+  const char* scope = !verdict.whole ? "node" : is_root && shallow_ ? "files" : "subtree";
+  marker.fields.push_back(Field{"carry", scope, FieldType::text});
+  records_.add(std::move(marker));
+  if (hooks_.flush_each_node) records_.flush();
+  ++counts_.nodes;
+  if (is_root) root_fields_ = verdict.last->fields;  // what finalize_run sees of this assignment
+}
+
 void NodeRunner::leave(WalkFrame& frame) {
   if (cut_short_) return;  // the walker finishing a node that is handed back: nothing below it was curated
+  if (carried_frames_.erase(&frame)) return;
   open_data_.erase(frame.node.id);
   if (resumed_frames_.erase(&frame)) return;  // its curate ran in the slot process before the restart
   NodeContext ctx(&frame, nullptr, services_, assignment_);
@@ -122,12 +156,13 @@ void NodeRunner::leave(WalkFrame& frame) {
     ctx.fail(e.what());
   }
   // A shallow assignment's root has only part of its subtree here: the run's
-  // finalize on the broker reports its whole subtree instead.
+  // finalize on the broker reports its whole subtree instead (an incremental
+  // run writes the part, for the store to keep).
   const bool partial = &frame == root_frame_ && shallow_;
-  if (!ctx.fields().empty() && !partial) {
+  if (!ctx.fields().empty() && (!partial || scan_)) {
     LogRecord summary = ctx.outcome();
     summary.kind = RecordKind::log;
-    summary.msg = "subtree summary";
+    summary.msg = partial ? kPartSummary : kSubtreeSummary;
     summary.status = Status::ok;
     records_.add(std::move(summary));
     if (hooks_.flush_each_node) records_.flush();  // a slot process may die on the next node

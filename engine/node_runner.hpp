@@ -14,6 +14,7 @@
 #include "engine/node_context.hpp"
 #include "engine/record_buffer.hpp"
 #include "hierarchy/walker.hpp"
+#include "ramify/carry.hpp"
 #include "spec/job_spec.hpp"
 
 namespace ramify {
@@ -50,10 +51,17 @@ struct WalkHooks {
   bool flush_each_node = false;  // hand over each node's rows at once (a slot process may die on the next)
 };
 
+class IncrementalScan;
+struct CarryVerdict;
+
 class NodeRunner : public WalkVisitor {
  public:
   NodeRunner(Curator& curator, RecordBuffer& records, EventSink& events, const NodeContext::Services& services,
              WalkRules rules, std::size_t slot, AssignmentRef assignment, bool shallow, WalkHooks hooks = {});
+
+  // Incremental runs: the nodes the scan found carried over are not curated;
+  // each gets a `carried` marker instead (the sink brings back its rows).
+  void carry_over(const IncrementalScan* scan) { scan_ = scan; }
 
   bool visit(WalkFrame& frame, const ChildListing& listing) override;
   void leave(WalkFrame& frame) override;
@@ -79,6 +87,7 @@ class NodeRunner : public WalkVisitor {
 
  private:
   bool excluded(const Node& node) const;
+  void carry(WalkFrame& frame, const CarryVerdict& verdict, bool is_root);
   void report_failure(const Node& node, const std::string& error);
 
   Curator& curator_;
@@ -96,6 +105,8 @@ class NodeRunner : public WalkVisitor {
   bool recycled_ = false;
   bool handed_back_ = false;
   bool cut_short_ = false;  // the last node was cut short: no leave() from now on
+  const IncrementalScan* scan_ = nullptr;
+  std::set<const WalkFrame*> carried_frames_;  // carried over: left without the curator
   std::set<const WalkFrame*> resumed_frames_;  // visited before the restart: left without the curator
   std::vector<std::pair<std::string, std::string>> root_fields_;
   Data root_data_;

@@ -23,9 +23,10 @@ std::string base_name(const std::string& path) {
   return slash == std::string::npos ? p : p.substr(slash + 1);
 }
 
-void fill_stat(Node& node, const struct stat& st) {
+void fill_stat(Node& node, const struct stat& st, bool stamp) {
   node.size = static_cast<std::int64_t>(st.st_size);
   node.mtime = static_cast<std::int64_t>(st.st_mtim.tv_sec);
+  if (stamp) node.attrs[kStampAttribute] = stat_stamp(st);
 }
 
 // Closes a DIR* on every path out of a scope.
@@ -37,6 +38,11 @@ struct DirCloser {
 };
 
 }  // namespace
+
+std::string stat_stamp(const struct stat& st) {
+  return std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_dev);
+}
 
 DirectorySource::DirectorySource(std::string root_path, JobLevels levels, PathPatterns excluded, FollowLinks follow)
     : root_path_(std::move(root_path)), levels_(std::move(levels)), excluded_(std::move(excluded)), follow_(follow) {
@@ -52,7 +58,7 @@ Node DirectorySource::root() {
   node.id = kRootId;
   node.level = levels_.root_level();
   node.label = base_name(root_path_);
-  fill_stat(node, st);
+  fill_stat(node, st, stamps_);
   return node;
 }
 
@@ -99,7 +105,7 @@ ChildListing DirectorySource::children(const Node& container) {
     child.id = std::move(id);
     child.parent = container.id;
     child.label = name;
-    fill_stat(child, st);
+    fill_stat(child, st, stamps_);
     if (S_ISDIR(st.st_mode)) {
       child.level = levels_.folder_level(container.level, name);
     } else if (S_ISREG(st.st_mode)) {
@@ -115,7 +121,7 @@ ChildListing DirectorySource::children(const Node& container) {
         if (real_root_.empty()) real_root_ = real_folder(root_path_);
         const LinkTarget resolved = resolve_link(path + "/" + name, real_root_);
         if (resolved.kind == LinkTarget::Kind::file && (resolved.inside || follow_ == FollowLinks::all))
-          fill_stat(child, resolved.st);
+          fill_stat(child, resolved.st, stamps_);
       }
     } else {
       listing.warnings.push_back("left out " + child.id + ": not a file, folder or symlink");

@@ -15,7 +15,14 @@
 #include "spec/job_spec.hpp"
 #include "spec/path_patterns.hpp"
 
+struct stat;
+
 namespace ramify {
+
+// With keep_stamps(), the attribute that holds a node's stamp: its size,
+// mtime in nanoseconds, inode and device ("SIZE:SEC.NSEC:INO:DEV").
+inline constexpr const char* kStampAttribute = "ramify:stamp";
+std::string stat_stamp(const struct stat& st);
 
 class DirectorySource : public HierarchySource {
  public:
@@ -26,8 +33,11 @@ class DirectorySource : public HierarchySource {
   Node root() override;
   ChildListing children(const Node& container) override;
   std::string local_path(const Node& node) const override;
+  // Incremental runs: every node read from now on carries kStampAttribute.
+  void keep_stamps() { stamps_ = true; }
 
  private:
+  bool stamps_ = false;
   std::string root_path_;
   JobLevels levels_;
   PathPatterns excluded_;

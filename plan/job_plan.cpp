@@ -122,6 +122,7 @@ JobPlan make_plan(const JobSpec& spec) {
       stack.push_back({std::move(*it), node.level, subtree});
     }
   }
+  plan.rerun = preview_rerun(spec);
   return plan;
 }
 

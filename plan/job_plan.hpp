@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "plan/rerun_preview.hpp"
 #include "spec/job_spec.hpp"
 
 namespace ramify {
@@ -40,6 +41,7 @@ struct JobPlan {
   std::uint64_t excluded_count = 0;
   std::vector<PlannedAssignment> assignments;
   std::vector<std::string> warnings;  // folders that cannot be listed, entries left out
+  std::optional<RerunPreview> rerun;  // with a state store: what a run would curate and carry over
 };
 
 inline constexpr std::size_t kShownExamples = 3;

@@ -70,6 +70,10 @@ std::string plan_text(const JobPlan& plan) {
   if (plan.assignments.size() > kShownAssignments)
     out += "  ... and " + std::to_string(plan.assignments.size() - kShownAssignments) + " more (--json lists every one)\n";
 
+  if (plan.rerun)
+    out += "rerun (state " + plan.rerun->state + ", rerun = " + plan.rerun->mode + "): " +
+           std::to_string(plan.rerun->curated) + " node(s) would be curated, " + std::to_string(plan.rerun->carried) +
+           " carried over (cached), " + std::to_string(plan.rerun->gone) + " stored node(s) gone\n";
   out += "curation (" + plan.curator + "):\n";
   for (const auto& level : plan.levels) {
     for (std::size_t i = 0; i < level.curation.size(); ++i)
@@ -101,6 +105,14 @@ std::string plan_json(const JobPlan& plan) {
     o.raw("after", a.after ? std::to_string(*a.after) : "null");
   }));
   root.raw("warnings", json_strings(plan.warnings));
+  if (plan.rerun) {
+    JsonObject rerun;
+    rerun.field("state", plan.rerun->state).field("mode", plan.rerun->mode).field("curate", plan.rerun->curated);
+    rerun.field("carry", plan.rerun->carried).field("gone", plan.rerun->gone);
+    root.raw("rerun", rerun.str());
+  } else {
+    root.raw("rerun", "null");
+  }
   return root.str();
 }
 

@@ -21,7 +21,7 @@ DecodeLimits limits_for<LogBatch>() {
 }
 template <>
 DecodeLimits limits_for<TailRecord>() {
-  // As a batch, but it holds a LogRecord itself: arrays up to 32 (a record has 17 elements).
+  // As a batch, but it holds a LogRecord itself: arrays up to 32 (a record has 18 elements).
   return DecodeLimits{static_cast<std::size_t>(kMaxLogMessage), 32, 16,
                       static_cast<std::size_t>(kMaxLogMessage), 1u << 20, 4};
 }

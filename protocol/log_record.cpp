@@ -27,6 +27,7 @@ const char* to_string(RecordKind kind) {
   switch (kind) {
     case RecordKind::log: return "log";
     case RecordKind::outcome: return "outcome";
+    case RecordKind::carried: return "carried";
   }
   return "unknown";
 }

@@ -30,6 +30,17 @@ struct AssignmentRef {
 
 // ---- work channel: broker ROUTER <-> worker DEALER ----
 
+// Incremental runs: what the state store holds of one node whose last
+// outcome did not fail (the broker reads the store; workers never do).
+struct BaselineNode {
+  std::string id;
+  std::string stamp;  // "NODE#CURATOR" fingerprints, as its last outcome row carried them
+  std::vector<std::pair<std::string, std::string>> fields;  // its last outcome's and subtree summary's fields
+  bool pruned = false;  // the curator pruned it: nothing below it was visited
+  bool operator==(const BaselineNode&) const = default;
+  MSGPACK_DEFINE(id, stamp, fields, pruned)
+};
+
 // Broker -> worker: one subtree (or one shallow node) to curate.
 struct Assign {
   static constexpr const char* kType = "ASSIGN";
@@ -49,9 +60,16 @@ struct Assign {
   // `resume_data` is what its open containers had left for their children.
   std::uint64_t skip = 0;
   OpenData resume_data;
+  // Incremental runs (a state store): each level's curator fingerprint (empty:
+  // not incremental), and the stored nodes of this subtree. A node whose
+  // fingerprints match (with rerun_failed_only: one that is stored at all) and
+  // below which nothing changed is carried over, not curated again.
+  std::map<std::string, std::string> level_stamps;
+  std::vector<BaselineNode> baseline;
+  bool rerun_failed_only = false;
   bool operator==(const Assign&) const = default;
   MSGPACK_DEFINE(version, run_id, id, attempt, kind, root, ancestors, order, spec_version, nodes, data, skip,
-                 resume_data)
+                 resume_data, level_stamps, baseline, rerun_failed_only)
 };
 
 // Broker -> worker: stop this attempt (it was re-dispatched elsewhere).
@@ -211,9 +229,10 @@ struct Finish {
   std::vector<LogRecord> final_records;  // what the curator's finalize_run logged on the broker
   std::string first_failure;             // the broker's account of the first failure
   std::uint64_t handed_back = 0;         // assignments (or their rests) handed back by draining workers
+  bool whole = false;  // every assignment was done: what a state store holds and the run did not see is gone
   bool operator==(const Finish&) const = default;
   MSGPACK_DEFINE(version, run_id, status, last_seq, superseded, dead_workers, skipped_assignments, final_records,
-                 first_failure, handed_back)
+                 first_failure, handed_back, whole)
 };
 
 // ---- config channel: REQ -> broker REP ----
@@ -385,8 +404,9 @@ struct SinkBeat {
   std::uint64_t rows = 0;
   std::string error;    // why the report cannot be completed ("" while it can)
   SinkDigest digest;    // empty unless the broker asked for it
+  std::string state_id;  // the id of the state store it keeps ("" when none)
   bool operator==(const SinkBeat&) const = default;
-  MSGPACK_DEFINE(version, run_id, sink_id, report, rows, error, digest)
+  MSGPACK_DEFINE(version, run_id, sink_id, report, rows, error, digest, state_id)
 };
 
 // Broker -> sink: the run the broker runs, and its state. With keys, the key

@@ -77,7 +77,7 @@ namespace adaptor {
 
 RAMIFY_MSGPACK_ENUM(ramify::Severity, 3)
 RAMIFY_MSGPACK_ENUM(ramify::Status, 2)
-RAMIFY_MSGPACK_ENUM(ramify::RecordKind, 1)
+RAMIFY_MSGPACK_ENUM(ramify::RecordKind, 2)
 RAMIFY_MSGPACK_ENUM(ramify::AssignmentKind, 1)
 RAMIFY_MSGPACK_ENUM(ramify::WalkOrder, 1)
 RAMIFY_MSGPACK_ENUM(ramify::RunState, 3)
@@ -122,7 +122,7 @@ struct convert<ramify::LogRecord> {
   const msgpack::object& operator()(const msgpack::object& o, ramify::LogRecord& r) const {
     if (o.type != msgpack::type::ARRAY) throw msgpack::type_error();
     // Decoding may reuse a record: fields the array lacks must not keep old values.
-    if (o.via.array.size < 17) r = ramify::LogRecord{};
+    if (o.via.array.size < 18) r = ramify::LogRecord{};
     using ramify::wire::read_field;
     read_field(o, 0, r.kind);
     read_field(o, 1, r.status);
@@ -140,6 +140,7 @@ struct convert<ramify::LogRecord> {
     ramify::wire::read_fields(o, 13, 14, r.fields);
     read_field(o, 15, r.start_us);
     read_field(o, 16, r.duration_us);
+    read_field(o, 17, r.stamp);
     return o;
   }
 };
@@ -148,7 +149,7 @@ template <>
 struct pack<ramify::LogRecord> {
   template <typename Stream>
   packer<Stream>& operator()(packer<Stream>& p, const ramify::LogRecord& r) const {
-    p.pack_array(17);
+    p.pack_array(18);
     p.pack(r.kind);
     p.pack(r.status);
     p.pack(r.severity);
@@ -172,6 +173,7 @@ struct pack<ramify::LogRecord> {
     for (const ramify::Field& field : r.fields) p.pack(static_cast<unsigned>(field.type));
     p.pack(r.start_us);
     p.pack(r.duration_us);
+    p.pack(r.stamp);
     return p;
   }
 };

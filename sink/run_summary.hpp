@@ -54,6 +54,7 @@ class RunSummary {
     std::string broker_failure;             // the broker's first failure (a quarantine has no row)
     std::string report_error;               // why the report is not complete ("" when it is)
     std::uint64_t handed_back = 0;          // assignments (or their rests) handed back by draining workers
+    std::string since_last_run;             // with a state store: what was curated, carried over, removed
   };
   std::string render(const Footer& footer) const;
 

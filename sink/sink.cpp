@@ -101,6 +101,7 @@ struct Sink::Impl {
     beat_message.report = run.report ? run.report->path() : "";
     beat_message.rows = run.report ? run.report->rows() : 0;
     beat_message.error = run.report_error;
+    beat_message.state_id = run.state ? run.state->id() : "";
     if (broker->digest_wanted()) beat_message.digest = run.digest.digest();
     broker->send_beat(beat_message);
   }
@@ -191,7 +192,9 @@ struct Sink::Impl {
       for (const LogRecord& record : run.finish->final_records) run.add_final(record);
       run.summary.drop_attempts(run.finish->superseded);
     }
-    run.complete_report();
+    // A restarted sink (--append) lost what its store had not committed: it forgets nothing.
+    run.complete_report(run.finish && run.finish->whole && lost == 0 && run.ended_early.empty() &&
+                        !run.options.append);
     const bool complete = run.finish && lost == 0 && run.report_error.empty() && run.ended_early.empty();
 
     RunSummary::Footer footer;
@@ -207,6 +210,7 @@ struct Sink::Impl {
     }
     footer.report_error = !run.report_error.empty() ? run.report_error : run.ended_early;
     footer.report_path = run.report ? run.report->path() : "";
+    footer.since_last_run = run.since_last_run;
     footer.elapsed_seconds = std::chrono::duration<double>(Clock::now() - run.started_at).count();
     const std::string text = run.summary.render(footer);
     std::cout << text << std::flush;

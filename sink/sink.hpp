@@ -25,6 +25,7 @@ struct SinkOptions {
   std::string report;      // the report (.jsonl, .csv, .db); "" = none
   bool force = false;      // replace an existing report
   bool append = false;     // continue an existing report (a restarted sink)
+  std::string state;       // the job's state store ([job] state; "" = none)
   bool quiet = false;      // no line per log row on standard error
   bool colour = false;
   std::chrono::milliseconds drain_timeout{10000};  // after finish (or a stop), wait this long for missing rows

@@ -1,10 +1,13 @@
 #include "sink/sink_run.hpp"
 
+#include <spdlog/fmt/fmt.h>
+
 #include "util/errors.hpp"
 
 namespace ramify {
 
 SinkRun::SinkRun(SinkOptions opts) : options(std::move(opts)), console_(stderr, options.colour) {
+  if (!options.state.empty()) state = std::make_unique<StateStore>(options.state);
   if (!options.metrics.empty()) {
     metrics = std::make_unique<SinkMetrics>(options.metrics);
     log->info("metrics on {}", metrics->url());
@@ -19,6 +22,23 @@ SinkRun::SinkRun(SinkOptions opts) : options(std::move(opts)), console_(stderr, 
 }
 
 void SinkRun::write(const ReportRow& row) {
+  if (!state || !report_error.empty()) return write_row(row);
+  try {
+    if (row.record.kind == RecordKind::carried) {
+      state->carry(row.run, row.record, [&](LogRecord&& carried) {
+        write_row(ReportRow{row.run, kStateWorker, ++state_rows_, std::move(carried)});
+      });
+      return;
+    }
+    state->record(row.run, row.record);
+  } catch (const WriteError& e) {
+    report_failed(e.what());
+  }
+  write_row(row);
+}
+
+void SinkRun::write_row(const ReportRow& row) {
+  if (row.record.kind == RecordKind::carried) return;  // a marker without a store: never a report row
   if (report && report_error.empty()) {
     try {
       report->write(row);
@@ -84,12 +104,21 @@ std::uint64_t SinkRun::received() const {
   return records;
 }
 
-void SinkRun::complete_report() {
+void SinkRun::complete_report(bool whole) {
   if (!report_error.empty()) return;
   try {
     if (finish) {
       for (std::size_t i = 0; i < finish->final_records.size(); ++i)
         if (report) report->write(ReportRow{run_id, "broker", i + 1, finish->final_records[i]});
+      if (state) {
+        StateStore::Conclusion c = state->conclude(run_id, finish->superseded, whole);
+        for (LogRecord& removed : c.removed) write_row(ReportRow{run_id, kStateWorker, ++state_rows_, std::move(removed)});
+        if (!report_error.empty()) return;
+        since_last_run = fmt::format("since the last run: {} node(s) curated ({} new), {} carried over (cached), {}",
+                                     c.curated, c.fresh, c.carried,
+                                     whole ? std::to_string(c.removed.size()) + " removed"
+                                           : std::string("removed ones not counted (not every assignment was done)"));
+      }
       if (report) {
         const std::uint64_t removed = report->drop_outcomes(finish->superseded);
         if (removed > 0) log->info("removed {} outcome row(s) of attempts that were run again", removed);

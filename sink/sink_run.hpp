@@ -18,6 +18,7 @@
 #include "sink/run_summary.hpp"
 #include "sink/sequence_tracker.hpp"
 #include "sink/sink_metrics.hpp"
+#include "state/state_store.hpp"
 #include "sink/sink.hpp"
 #include "util/logging.hpp"
 
@@ -36,6 +37,8 @@ class SinkRun {
   std::shared_ptr<spdlog::logger> log = logger("sink");
   std::unique_ptr<ReportFile> report;
   RunSummary summary;
+  std::unique_ptr<StateStore> state;    // with --state: every node's rows, and what a rerun carries over
+  std::string since_last_run;           // with --state, once concluded: what the run curated, carried, removed
   std::unique_ptr<SinkMetrics> metrics;  // with --metrics: counted from the rows written
   RunDigest digest;                      // for the broker's dashboard: from the rows written
   std::map<std::string, SequenceTracker> trackers;
@@ -46,7 +49,9 @@ class SinkRun {
   std::string ended_early;              // why the sink concluded before the run's finish
   bool beat_due = false;                // the broker must hear something at once
 
-  // Writes a row (report, summary, console). A write error becomes report_error.
+  // Writes a row (report, summary, console) and keeps it in the state store;
+  // a `carried` marker writes the rows it carries over instead. A write error
+  // becomes report_error.
   void write(const ReportRow& row);
   // A record of the finish (the run's finalize): into the summary and on the console.
   void add_final(const LogRecord& record);
@@ -63,11 +68,15 @@ class SinkRun {
   std::pair<std::uint64_t, std::uint64_t> missing() const;
   std::uint64_t received() const;
   // The finish's last rows, the outcome rows of attempts that were run again
-  // removed, and the report made durable. Any failure becomes report_error.
-  void complete_report();
+  // removed, the state store concluded (`whole`: every assignment was done and
+  // nothing was lost, so what was not seen is gone) and the report made
+  // durable. Any failure becomes report_error.
+  void complete_report(bool whole);
 
  private:
+  void write_row(const ReportRow& row);
   ConsolePrinter console_;
+  std::uint64_t state_rows_ = 0;  // rows the state store wrote (worker "state")
 };
 
 }  // namespace ramify

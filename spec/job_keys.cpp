@@ -41,8 +41,15 @@ const std::vector<JobKey>& job_keys() {
       {"python", "class", "Curator", "python: the curator class in the module"},
       {"python", "path", "", "python: folders added to sys.path, comma-separated (they must exist on every worker)"},
       {"checksum", "verify", "", "checksum: a sha256sum-format file to compare every digest with"},
+      {"checksum", "recheck", "mtime",
+       "checksum, with a state store: mtime (a file whose size, mtime, inode and device are unchanged keeps its "
+       "digest) | always (every file is hashed again)"},
       {"validate", "fail_on_violation", "false", "validate: whether findings fail their node (and the run)"},
       {"job", "journal", "", "SQLite journal of the broker: a restarted broker finishes the run, a rerun skips what is done"},
+      {"job", "state", "",
+       "SQLite state store: a rerun curates only what changed, failed or has a changed curator, and carries the rest "
+       "over (cached)"},
+      {"job", "rerun", "changed", "with a state store: changed | failed (only what failed, and new nodes) | all"},
       {"job", "report", "", "the report ramify run writes (--report wins): .jsonl, .csv, or .db/.sqlite/.sqlite3 (SQLite)"},
       {"job", "sink", "", "address of the log sink for workers (default: the broker's host)"},
       {"job", "keys", "", "CURVE keys folder of the broker (ramify keygen); --keys wins"},
@@ -75,7 +82,7 @@ bool is_path_key(const std::string& section, const std::string& key) {
   if (section == "inputs") return true;
   if (section == "checksum") return key == "verify";
   if (section == "python") return key == "module";
-  return section == "job" && (key == "root" || key == "manifest" || key == "plugin" || key == "journal" ||
+  return section == "job" && (key == "root" || key == "manifest" || key == "plugin" || key == "journal" || key == "state" ||
                               key == "report" || key == "keys");
 }
 

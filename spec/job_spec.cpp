@@ -357,6 +357,18 @@ void JobSpec::validate() const {
   if (split != "auto" && split != "on" && split != "off")
     throw ConfigError(job_key("split") + "split: '" + split + "' is not auto, on or off");
   parse_flag(get("job", "require_auth"), job_key("require_auth") + "require_auth");
+  const std::string rerun = get("job", "rerun");
+  if (rerun != "changed" && rerun != "failed" && rerun != "all")
+    throw ConfigError(job_key("rerun") + "rerun: '" + rerun + "' is not changed, failed or all");
+  if (find("job", "rerun") && get("job", "state").empty())
+    throw ConfigError(job_key("rerun") + "rerun does nothing without a state store ([job] state = FILE, or --state)");
+  if (!get("job", "state").empty() && !get("job", "journal").empty())
+    throw ConfigError(job_key("state") +
+                      "state and journal do not go together: a state store already makes a rerun curate only what "
+                      "changed or failed");
+  const std::string recheck = get("checksum", "recheck");
+  if (recheck != "mtime" && recheck != "always")
+    throw ConfigError(where("checksum", "recheck") + "[checksum] recheck: '" + recheck + "' is neither mtime nor always");
 
   // Numbers, each within its range.
   const std::pair<const char*, std::function<void()>> numbers[] = {

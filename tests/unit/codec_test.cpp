@@ -77,9 +77,10 @@ TEST(Codec, RoundTripsEveryMessageType) {
   status.exit_status = 1;
   expect_round_trip(status);
   expect_round_trip(ReportDone{kProtocolVersion, "r1", 100, 0, true, ""});
-  expect_round_trip(SinkBeat{kProtocolVersion, "r1", "s1", "/r/report.jsonl", 12, "report: disk full", {}});
+  expect_round_trip(SinkBeat{kProtocolVersion, "r1", "s1", "/r/report.jsonl", 12, "report: disk full", {}, "store1"});
   expect_round_trip(SinkBeat{kProtocolVersion, "r1", "s1", "/r/report.jsonl", 12, "",
-                              SinkDigest{{{"file", 3, 1, 0}}, {{1764583200000000, "w1", "warning", "sub-1/a", "odd"}}}});
+                              SinkDigest{{{"file", 3, 1, 0}}, {{1764583200000000, "w1", "warning", "sub-1/a", "odd"}}},
+                              ""});
   expect_round_trip(SinkBeatReply{kProtocolVersion, "r1", RunState::aborted, true, {{"w1", "key"}}, true});
   expect_round_trip(InputRequest{kProtocolVersion, "refs", 1 << 20, "w1"});
   expect_round_trip(InputChunk{kProtocolVersion, "refs", 3, "abc", 0, std::string("\0\1\2", 3)});

@@ -105,7 +105,7 @@ TEST(RunSummary, CountsByLevelAndForgetsSupersededAttempts) {
   EXPECT_EQ(levels[1].second.ok, 1u);
   EXPECT_EQ(levels[1].second.failed, 0u);
   EXPECT_TRUE(summary.failures(5).empty());
-  EXPECT_NE(summary.render({"r", 0, 0, "", 1.0, 0, 0, 0, "", ""}).find("log records lost: 0"), std::string::npos);
+  EXPECT_NE(summary.render({"r", 0, 0, "", 1.0, 0, 0, 0, "", "", 0, ""}).find("log records lost: 0"), std::string::npos);
 }
 
 }  // namespace

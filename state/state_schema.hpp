@@ -1,0 +1,51 @@
+#pragma once
+// The state store of incremental runs ([job] state = FILE): one SQLite file
+// that the sink writes (every node's rows, fingerprints and outcome) and the
+// broker reads when a run starts (what may be carried over). Workers never
+// see it: what they need travels in their assignments (Assign::baseline).
+//
+//   meta(key, value)          store_id: a random id, made when the store is
+//   nodes(id, search_key, level, stamp, status, pruned, fields, run, first_run)
+//     status: of its last outcome, 1 (failed) also for one the run's end interrupted
+//   rows(node, run, assignment, attempt, outcome, record)   msgpack LogRecords
+
+#include <sqlite3.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ramify::state_schema {
+
+inline constexpr const char* kCreate =
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
+    "CREATE TABLE IF NOT EXISTS nodes(id TEXT PRIMARY KEY, search_key TEXT, level TEXT, stamp TEXT,"
+    " status INTEGER, pruned INTEGER, fields BLOB, run TEXT, first_run TEXT);"
+    "CREATE INDEX IF NOT EXISTS nodes_by_key ON nodes(search_key);"
+    "CREATE TABLE IF NOT EXISTS rows(node TEXT, run TEXT, assignment INTEGER, attempt INTEGER,"
+    " outcome INTEGER, record BLOB);"
+    "CREATE INDEX IF NOT EXISTS rows_by_node ON rows(node);";
+
+// One prepared statement, finalized on every path out of a scope.
+struct Statement {
+  sqlite3_stmt* stmt = nullptr;
+  Statement() = default;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement() { sqlite3_finalize(stmt); }
+};
+
+std::string column_text(sqlite3_stmt* stmt, int column);
+std::string column_blob(sqlite3_stmt* stmt, int column);
+void bind_text(sqlite3_stmt* stmt, int index, const std::string& text);
+void bind_blob(sqlite3_stmt* stmt, int index, const std::string& bytes);
+
+// A node's fields as the store keeps them (msgpack of key/value pairs).
+using FieldPairs = std::vector<std::pair<std::string, std::string>>;
+std::string pack_fields(const FieldPairs& fields);
+FieldPairs unpack_fields(const std::string& bytes);  // empty for bytes that do not decode
+
+// True when `key` is `root` or lies below it (search keys join labels with '/').
+bool within(const std::string& key, const std::string& root);
+
+}  // namespace ramify::state_schema

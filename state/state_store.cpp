@@ -1,0 +1,273 @@
+#include "state/state_store.hpp"
+
+#include <chrono>
+#include <msgpack.hpp>
+#include <random>
+
+#include "state/state_schema.hpp"
+#include "util/errors.hpp"
+
+namespace ramify {
+
+using namespace state_schema;
+
+namespace {
+
+std::string random_id() {
+  std::random_device device;
+  std::string id;
+  static const char* hex = "0123456789abcdef";
+  for (int i = 0; i < 16; ++i) id += hex[device() % 16];
+  return id;
+}
+
+std::string encode_record(const LogRecord& record) {
+  msgpack::sbuffer buffer;
+  msgpack::pack(buffer, record);
+  return std::string(buffer.data(), buffer.size());
+}
+
+FieldPairs pairs_of(const std::vector<Field>& fields) {
+  FieldPairs pairs;
+  for (const Field& field : fields) pairs.emplace_back(field.key, field.value);
+  return pairs;
+}
+
+// What a marker carries: "node" (alone), "files" (it and its files) or "subtree".
+std::string carry_scope(const LogRecord& marker) {
+  for (const Field& field : marker.fields)
+    if (field.key == "carry") return field.value;
+  return "subtree";
+}
+
+std::string last_label(const std::string& search_key) {
+  const auto slash = search_key.rfind('/');
+  return slash == std::string::npos ? search_key : search_key.substr(slash + 1);
+}
+
+}  // namespace
+
+StateStore::StateStore(const std::string& path) : path_(path) {
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+    std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw ConfigError("state store " + path + ": " + why);
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  try {
+    {
+      Statement foreign;  // a report or any other database is not taken over
+      sqlite3_prepare_v2(
+          db_, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('meta', 'nodes', 'rows')", -1,
+          &foreign.stmt, nullptr);
+      if (!foreign.stmt) throw WriteError("state store " + path + ": " + sqlite3_errmsg(db_));
+      if (sqlite3_step(foreign.stmt) == SQLITE_ROW)
+        throw WriteError("state store " + path + " holds a table '" + column_text(foreign.stmt, 0) +
+                         "' of its own: not a ramify state store");
+    }
+    exec("PRAGMA journal_mode = WAL");      // the broker reads the last run's state while this run writes
+    exec("PRAGMA cache_size = -262144");    // 256 MiB at most: a run's indexes stay in memory
+    exec("PRAGMA mmap_size = 1073741824");  // reads without a copy
+    exec(kCreate);
+    {
+      Statement meta;
+      sqlite3_prepare_v2(db_, "SELECT value FROM meta WHERE key = 'store_id'", -1, &meta.stmt, nullptr);
+      if (meta.stmt && sqlite3_step(meta.stmt) == SQLITE_ROW) id_ = column_text(meta.stmt, 0);
+    }
+    if (id_.empty()) {
+      id_ = random_id();
+      exec(("INSERT INTO meta(key, value) VALUES('store_id', '" + id_ + "')").c_str());
+    }
+    exec("BEGIN IMMEDIATE");
+    insert_row_ =
+        prepare("INSERT INTO rows(node, run, assignment, attempt, outcome, record) VALUES(?1,?2,?3,?4,?5,?6)");
+    upsert_node_ = prepare(
+        "INSERT INTO nodes(id, search_key, level, stamp, status, pruned, fields, run, first_run)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?8) ON CONFLICT(id) DO UPDATE SET search_key = excluded.search_key,"
+        " level = excluded.level, stamp = excluded.stamp, status = excluded.status, pruned = excluded.pruned,"
+        " fields = excluded.fields, run = excluded.run");
+    node_fields_ = prepare("SELECT fields FROM nodes WHERE id = ?1");
+    set_fields_ = prepare("UPDATE nodes SET fields = ?2 WHERE id = ?1");
+    // The nodes a marker carries: ?1 ("ROOT") itself, with ?4 = 'subtree' everything below it
+    // (keys from "ROOT/"), with ?4 = 'files' its files. The index gives the keys from ROOT to ?3
+    // ("ROOT0", '0' following '/'; ROOT itself for 'node'); the rest is filtered.
+    const std::string in_scope =
+        " n.search_key >= ?1 AND n.search_key <= ?3 AND (n.search_key = ?1 OR (?4 != 'node'"
+        " AND substr(n.search_key, 1, length(?2)) = ?2 AND (?4 = 'subtree' OR (n.level = 'file'"
+        " AND instr(substr(n.search_key, length(?2) + 1), '/') = 0))))";
+    carried_rows_ = prepare(("SELECT n.id, r.record FROM nodes n JOIN rows r ON r.node = n.id WHERE" + in_scope +
+                             " AND r.run != ?5 ORDER BY r.rowid")
+                                .c_str());
+    mark_seen_ = prepare(("UPDATE nodes AS n SET run = ?5 WHERE" + in_scope).c_str());
+  } catch (const WriteError& e) {
+    for (sqlite3_stmt* stmt : statements_) sqlite3_finalize(stmt);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw ConfigError(e.what());
+  }
+}
+
+StateStore::~StateStore() {
+  for (sqlite3_stmt* stmt : statements_) sqlite3_finalize(stmt);
+  if (db_) sqlite3_close(db_);  // an open transaction is rolled back: the store keeps the last run's state
+}
+
+void StateStore::exec(const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string why = error ? error : sqlite3_errmsg(db_);
+    sqlite3_free(error);
+    throw WriteError("state store " + path_ + ": " + why);
+  }
+}
+
+sqlite3_stmt* StateStore::prepare(const char* sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr) != SQLITE_OK)
+    throw WriteError("state store " + path_ + ": " + sqlite3_errmsg(db_));
+  statements_.push_back(stmt);
+  return stmt;
+}
+
+void StateStore::step_done(sqlite3_stmt* stmt, const char* what) {
+  const int rc = sqlite3_step(stmt);
+  sqlite3_reset(stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    throw WriteError("state store " + path_ + ": " + what + ": " + sqlite3_errmsg(db_));
+}
+
+void StateStore::record(const std::string& run, const LogRecord& r) {
+  if (r.container_id.empty() || r.kind == RecordKind::carried) return;
+  const bool outcome = r.kind == RecordKind::outcome;
+  bind_text(insert_row_, 1, r.container_id);
+  bind_text(insert_row_, 2, run);
+  sqlite3_bind_int64(insert_row_, 3, static_cast<sqlite3_int64>(r.assignment));
+  sqlite3_bind_int64(insert_row_, 4, r.attempt);
+  sqlite3_bind_int(insert_row_, 5, outcome ? 1 : 0);
+  bind_blob(insert_row_, 6, encode_record(r));
+  step_done(insert_row_, "keeping a row");
+  if (outcome) {
+    bind_text(upsert_node_, 1, r.container_id);
+    bind_text(upsert_node_, 2, r.search_key);
+    bind_text(upsert_node_, 3, r.container_type);
+    bind_text(upsert_node_, 4, r.stamp);
+    // A node the run's end interrupted counts as failed: it is curated again.
+    const bool interrupted = r.status == Status::skipped && r.msg.rfind("interrupted", 0) == 0;
+    sqlite3_bind_int(upsert_node_, 5, static_cast<int>(interrupted ? Status::failed : r.status));
+    sqlite3_bind_int(upsert_node_, 6, r.status == Status::skipped && r.msg.rfind("pruned", 0) == 0 ? 1 : 0);
+    bind_blob(upsert_node_, 7, pack_fields(pairs_of(r.fields)));
+    bind_text(upsert_node_, 8, run);
+    step_done(upsert_node_, "keeping a node");
+  } else if ((r.msg == kSubtreeSummary || r.msg == kPartSummary) && !r.fields.empty()) {
+    // The container's roll-up: kept with its outcome's fields, for a carried node's curator hook.
+    bind_text(node_fields_, 1, r.container_id);
+    FieldPairs fields;
+    if (sqlite3_step(node_fields_) == SQLITE_ROW) fields = unpack_fields(column_blob(node_fields_, 0));
+    sqlite3_reset(node_fields_);
+    for (auto& pair : pairs_of(r.fields)) fields.push_back(std::move(pair));
+    bind_text(set_fields_, 1, r.container_id);
+    bind_blob(set_fields_, 2, pack_fields(fields));
+    step_done(set_fields_, "keeping a roll-up");
+  }
+}
+
+void StateStore::carry(const std::string& run, const LogRecord& marker, const std::function<void(LogRecord&&)>& write) {
+  const std::string& root = marker.search_key;
+  const std::string scope = carry_scope(marker);
+  for (sqlite3_stmt* stmt : {carried_rows_, mark_seen_}) {
+    bind_text(stmt, 1, root);
+    bind_text(stmt, 2, root + "/");
+    bind_text(stmt, 3, scope == "node" ? root : root + "0");
+    bind_text(stmt, 4, scope);
+    bind_text(stmt, 5, run);
+  }
+  int rc = SQLITE_ROW;
+  while ((rc = sqlite3_step(carried_rows_)) == SQLITE_ROW) {
+    const std::string bytes = column_blob(carried_rows_, 1);
+    LogRecord row;
+    try {
+      msgpack::object_handle handle = msgpack::unpack(bytes.data(), bytes.size());
+      handle.get().convert(row);
+    } catch (const std::exception& e) {
+      const std::string id = column_text(carried_rows_, 0);
+      sqlite3_reset(carried_rows_);
+      throw WriteError("state store " + path_ + ": a stored row of " + id + " does not decode: " + e.what());
+    }
+    row.assignment = marker.assignment;
+    row.attempt = marker.attempt;
+    row.fields.push_back(make_field("cached", true));
+    write(std::move(row));
+  }
+  sqlite3_reset(carried_rows_);
+  if (rc != SQLITE_DONE) throw WriteError("state store " + path_ + ": reading carried rows: " + sqlite3_errmsg(db_));
+  step_done(mark_seen_, "marking carried nodes");
+  carried_ += static_cast<std::uint64_t>(sqlite3_changes(db_));
+}
+
+std::uint64_t StateStore::count(const char* sql, const std::string& run) {
+  Statement s;
+  if (sqlite3_prepare_v2(db_, sql, -1, &s.stmt, nullptr) != SQLITE_OK)
+    throw WriteError("state store " + path_ + ": " + sqlite3_errmsg(db_));
+  bind_text(s.stmt, 1, run);
+  return sqlite3_step(s.stmt) == SQLITE_ROW ? static_cast<std::uint64_t>(sqlite3_column_int64(s.stmt, 0)) : 0;
+}
+
+StateStore::Conclusion StateStore::conclude(const std::string& run, const std::vector<AssignmentRef>& superseded,
+                                            bool whole) {
+  Conclusion c;
+  {
+    Statement drop;
+    if (sqlite3_prepare_v2(db_, "DELETE FROM rows WHERE run = ?1 AND assignment = ?2 AND attempt = ?3", -1, &drop.stmt,
+                           nullptr) != SQLITE_OK)
+      throw WriteError("state store " + path_ + ": " + sqlite3_errmsg(db_));
+    for (const AssignmentRef& ref : superseded) {
+      bind_text(drop.stmt, 1, run);
+      sqlite3_bind_int64(drop.stmt, 2, static_cast<sqlite3_int64>(ref.id));
+      sqlite3_bind_int64(drop.stmt, 3, ref.attempt);
+      step_done(drop.stmt, "dropping a superseded attempt");
+    }
+  }
+  {
+    Statement older;
+    sqlite3_prepare_v2(db_,
+                       "DELETE FROM rows WHERE run != ?1 AND node IN"
+                       " (SELECT node FROM rows WHERE run = ?1 AND outcome = 1)",
+                       -1, &older.stmt, nullptr);
+    bind_text(older.stmt, 1, run);
+    step_done(older.stmt, "forgetting rows curated again");
+  }
+  c.curated = count("SELECT COUNT(DISTINCT node) FROM rows WHERE run = ?1 AND outcome = 1", run);
+  c.fresh = count("SELECT COUNT(*) FROM nodes WHERE first_run = ?1", run);
+  c.carried = carried_;
+  if (whole) {
+    Statement gone;
+    sqlite3_prepare_v2(db_, "SELECT id, search_key, level FROM nodes WHERE run != ?1 ORDER BY search_key", -1,
+                       &gone.stmt, nullptr);
+    bind_text(gone.stmt, 1, run);
+    const auto now =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    while (sqlite3_step(gone.stmt) == SQLITE_ROW) {
+      LogRecord removed;
+      removed.ts_us = now;
+      removed.container_id = column_text(gone.stmt, 0);
+      removed.search_key = column_text(gone.stmt, 1);
+      removed.container_type = column_text(gone.stmt, 2);
+      removed.label = last_label(removed.search_key);
+      removed.msg = "removed since the last run";
+      c.removed.push_back(std::move(removed));
+    }
+    for (const char* sql : {"DELETE FROM rows WHERE node IN (SELECT id FROM nodes WHERE run != ?1)",
+                            "DELETE FROM nodes WHERE run != ?1"}) {
+      Statement forget;
+      sqlite3_prepare_v2(db_, sql, -1, &forget.stmt, nullptr);
+      bind_text(forget.stmt, 1, run);
+      step_done(forget.stmt, "forgetting removed nodes");
+    }
+  }
+  exec("COMMIT");
+  return c;
+}
+
+}  // namespace ramify

@@ -1,0 +1,74 @@
+#pragma once
+// The sink's side of the state store (state/state_schema.hpp). Everything a
+// run changes is one transaction, committed by conclude(): a run that ends
+// without a report keeps the store as the last run left it.
+//
+// During the run every row about a node is kept; a worker's `carried` marker
+// brings back the stored rows of the node and of what lies below it in its
+// assignment (they are written to the report again, marked cached). At the
+// end, a node curated again loses its older rows, and when every assignment
+// was done, a stored node that was neither curated nor carried is gone from
+// the hierarchy: it is reported removed and forgotten.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "protocol/messages.hpp"
+
+namespace ramify {
+
+// The worker the report names for rows the store wrote (carried over, removed).
+inline constexpr const char* kStateWorker = "state";
+
+class StateStore {
+ public:
+  // Opens (or makes) the store; throws ConfigError when it cannot.
+  explicit StateStore(const std::string& path);
+  ~StateStore();
+  StateStore(const StateStore&) = delete;
+  StateStore& operator=(const StateStore&) = delete;
+
+  const std::string& id() const { return id_; }
+  const std::string& path() const { return path_; }
+
+  // Keeps a row of run `run` (a record without a node is not kept). Throws WriteError.
+  void record(const std::string& run, const LogRecord& record);
+  // Hands `write` the rows the marker carries over, each marked `cached:
+  // true` and tagged with the marker's assignment and attempt. Throws WriteError.
+  void carry(const std::string& run, const LogRecord& marker, const std::function<void(LogRecord&&)>& write);
+
+  struct Conclusion {
+    std::uint64_t curated = 0;       // nodes with an outcome row of this run
+    std::uint64_t fresh = 0;         // of those, nodes the store did not hold before
+    std::uint64_t carried = 0;       // nodes whose rows were carried over
+    std::vector<LogRecord> removed;  // one row per node gone since the last run
+  };
+  // Drops the rows of superseded attempts, forgets what a node curated again
+  // had before and, when `whole` (every assignment was done), the nodes that
+  // were not seen; then commits. Throws WriteError.
+  Conclusion conclude(const std::string& run, const std::vector<AssignmentRef>& superseded, bool whole);
+
+ private:
+  void exec(const char* sql);
+  sqlite3_stmt* prepare(const char* sql);
+  void step_done(sqlite3_stmt* stmt, const char* what);
+  std::uint64_t count(const char* sql, const std::string& run);
+
+  std::string path_;
+  std::string id_;
+  sqlite3* db_ = nullptr;
+  std::vector<sqlite3_stmt*> statements_;
+  sqlite3_stmt* insert_row_ = nullptr;
+  sqlite3_stmt* upsert_node_ = nullptr;
+  sqlite3_stmt* node_fields_ = nullptr;
+  sqlite3_stmt* set_fields_ = nullptr;
+  sqlite3_stmt* carried_rows_ = nullptr;
+  sqlite3_stmt* mark_seen_ = nullptr;
+  std::uint64_t carried_ = 0;
+};
+
+}  // namespace ramify
