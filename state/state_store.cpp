@@ -50,7 +50,7 @@ std::string last_label(const std::string& search_key) {
 StateStore::StateStore(const std::string& path) : path_(path) {
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
     std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
+    sqlite3_close_v2(db_);
     db_ = nullptr;
     throw ConfigError("state store " + path + ": " + why);
   }
@@ -102,7 +102,7 @@ StateStore::StateStore(const std::string& path) : path_(path) {
     mark_seen_ = prepare(("UPDATE nodes AS n SET run = ?5 WHERE" + in_scope).c_str());
   } catch (const WriteError& e) {
     for (sqlite3_stmt* stmt : statements_) sqlite3_finalize(stmt);
-    sqlite3_close(db_);
+    sqlite3_close_v2(db_);
     db_ = nullptr;
     throw ConfigError(e.what());
   }
@@ -110,7 +110,7 @@ StateStore::StateStore(const std::string& path) : path_(path) {
 
 StateStore::~StateStore() {
   for (sqlite3_stmt* stmt : statements_) sqlite3_finalize(stmt);
-  if (db_) sqlite3_close(db_);  // an open transaction is rolled back: the store keeps the last run's state
+  if (db_) sqlite3_close_v2(db_);  // an open transaction is rolled back: the store keeps the last run's state
 }
 
 void StateStore::exec(const char* sql) {

@@ -19,13 +19,13 @@ StoredBaseline StoredBaseline::load(const std::string& path) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
     std::string why = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
+    sqlite3_close_v2(db);
     throw ConfigError("state store " + path + ": " + why);
   }
   sqlite3_busy_timeout(db, 5000);
   auto fail = [&](const std::string& what) {
     std::string why = what + ": " + sqlite3_errmsg(db);
-    sqlite3_close(db);
+    sqlite3_close_v2(db);
     throw ConfigError("state store " + path + ": " + why + " (is it a ramify state store?)");
   };
   {
@@ -35,7 +35,7 @@ StoredBaseline StoredBaseline::load(const std::string& path) {
                            -1, &tables.stmt, nullptr) != SQLITE_OK)
       fail("cannot read it");
     if (sqlite3_step(tables.stmt) != SQLITE_ROW || sqlite3_column_int(tables.stmt, 0) < 2) {
-      sqlite3_close(db);
+      sqlite3_close_v2(db);
       return baseline;
     }
   }
@@ -66,7 +66,7 @@ StoredBaseline StoredBaseline::load(const std::string& path) {
     }
     if (rc != SQLITE_DONE) fail("cannot read its nodes");
   }
-  sqlite3_close(db);
+  sqlite3_close_v2(db);
   return baseline;
 }
 
