@@ -1,6 +1,7 @@
 #include "engine/node_runner.hpp"
 
 #include <chrono>
+#include <thread>
 
 #include "engine/incremental_scan.hpp"
 #include "spec/name_globs.hpp"
@@ -81,6 +82,9 @@ bool NodeRunner::visit(WalkFrame& frame, const ChildListing& listing) {
   if (!listing.error.empty()) ctx.fail(listing.error);
 
   const bool cancelled = services_.cancel && services_.cancel->cancelled();
+  if (ctx.status() == Status::failed && hooks_.draining && !cancelled &&
+      ctx.failure_text().find("killed by signal SIGTERM") != std::string::npos)
+    await_drain();
   if (ctx.status() != Status::ok && (cancelled || ctx.status() == Status::failed) && hooks_.draining &&
       hooks_.draining()) {
     // Cut short by the drain: curated again by whoever resumes at this visit.
@@ -117,6 +121,15 @@ bool NodeRunner::visit(WalkFrame& frame, const ChildListing& listing) {
     recycled_ = true;
   }
   return descend;
+}
+
+// A scheduler's SIGTERM (scancel, a pod's end) reaches a node's command and
+// this worker in no set order: a command killed by SIGTERM gives the worker's
+// own signal up to half a second to arrive before its node counts as failed.
+void NodeRunner::await_drain() const {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+  while (!hooks_.draining() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
 void NodeRunner::carry(WalkFrame& frame, const CarryVerdict& verdict, bool is_root) {

@@ -88,6 +88,7 @@ class NodeRunner : public WalkVisitor {
  private:
   bool excluded(const Node& node) const;
   void carry(WalkFrame& frame, const CarryVerdict& verdict, bool is_root);
+  void await_drain() const;
   void report_failure(const Node& node, const std::string& error);
 
   Curator& curator_;
