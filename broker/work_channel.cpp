@@ -97,10 +97,8 @@ void WorkChannel::dispatch() {
     if (!run_.level_stamps.empty()) {
       message.level_stamps = run_.level_stamps;
       message.rerun_failed_only = run_.rerun_failed_only;
-      std::string root_key;  // the root's search key: labels from the hierarchy's root
-      for (const Node& ancestor : a.spec.ancestors) root_key += ancestor.label + "/";
-      root_key += a.spec.root.label;
-      message.baseline = run_.baseline.below(root_key, a.spec.kind == AssignmentKind::shallow);
+      message.baseline = run_.baseline.below(search_key_of(a.spec.ancestors, a.spec.root),
+                                             a.spec.kind == AssignmentKind::shallow);
     }
     run_.log->debug("assignment {} attempt {} ({}) -> {}", d.assignment, d.attempt, a.spec.root.id, d.worker);
     send(d.worker, Assign::kType, encode(message));

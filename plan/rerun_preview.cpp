@@ -38,9 +38,7 @@ std::optional<RerunPreview> preview_rerun(const JobSpec& spec) {
     assignment.kind = a.kind;
     assignment.level_stamps = stamps;
     assignment.rerun_failed_only = preview.mode == "failed";
-    std::string root_key;
-    for (const Node& ancestor : a.ancestors) root_key += ancestor.label + "/";
-    assignment.baseline = baseline.below(root_key + a.root.label, a.kind == AssignmentKind::shallow);
+    assignment.baseline = baseline.below(search_key_of(a.ancestors, a.root), a.kind == AssignmentKind::shallow);
     std::unique_ptr<HierarchySource> source;
     if (opened.manifest) {
       source = std::make_unique<MemorySource>(a.root, assignment_nodes(a, *opened.manifest));

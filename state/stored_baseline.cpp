@@ -70,6 +70,12 @@ StoredBaseline StoredBaseline::load(const std::string& path) {
   return baseline;
 }
 
+std::string search_key_of(const std::vector<Node>& ancestors, const Node& root) {
+  std::string key;
+  for (const Node& ancestor : ancestors) key += ancestor.label + "/";
+  return key + root.label;
+}
+
 std::vector<BaselineNode> StoredBaseline::below(const std::string& root_key, bool shallow) const {
   std::vector<BaselineNode> out;
   auto it = std::lower_bound(nodes_.begin(), nodes_.end(), root_key,

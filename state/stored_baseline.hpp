@@ -12,6 +12,9 @@
 
 namespace ramify {
 
+// An assignment root's search key: the labels from the hierarchy's root, joined by '/'.
+std::string search_key_of(const std::vector<Node>& ancestors, const Node& root);
+
 class StoredBaseline {
  public:
   StoredBaseline() = default;

@@ -19,12 +19,8 @@
 namespace ramify {
 namespace {
 
+using testing::result;
 using testing::TempDir;
-
-const JsonValue* result(const JsonValue& row, const char* key) {
-  const JsonValue* results = row.find("results");
-  return results ? results->find(key) : nullptr;
-}
 
 std::string result_text(const JsonValue& row, const char* key) {
   const JsonValue* value = result(row, key);

@@ -14,12 +14,8 @@
 namespace ramify {
 namespace {
 
+using testing::result;
 using testing::TempDir;
-
-const JsonValue* result(const JsonValue& row, const char* key) {
-  const JsonValue* results = row.find("results");
-  return results ? results->find(key) : nullptr;
-}
 
 TEST(Timing, EveryOutcomeHasItsStartAndDurationAndExecNodesTheirResources) {
   TempDir dir;

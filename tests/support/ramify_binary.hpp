@@ -66,6 +66,12 @@ inline std::vector<JsonValue> read_report(const std::string& path) {
   return rows;
 }
 
+// A row's structured result `key` (under "results"), or null.
+inline const JsonValue* result(const JsonValue& row, const char* key) {
+  const JsonValue* results = row.find("results");
+  return results ? results->find(key) : nullptr;
+}
+
 inline std::vector<JsonValue> outcomes(const std::vector<JsonValue>& rows) {
   std::vector<JsonValue> out;
   for (const auto& row : rows)
