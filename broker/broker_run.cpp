@@ -52,7 +52,8 @@ void BrokerRun::load() {
     expected_state = baseline.store_id();
     rerun_failed_only = rerun == "failed";
     if (rerun == "all") baseline = StoredBaseline{};  // refreshes the store: everything is curated
-    log->info("state store {}: {} node(s) may be carried over (rerun = {})", state_path, baseline.size(), rerun);
+    log->info("state store {}: {} (rerun = {})", state_path,
+              expected_state->empty() ? "none yet, made by the sink" : "store " + *expected_state, rerun);
   }
   sink = SinkWatch(run_id, expected_state);
   sink_deadline_ = Clock::now() + options.sink_timeout;

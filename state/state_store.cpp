@@ -2,7 +2,9 @@
 
 #include <chrono>
 #include <msgpack.hpp>
+#include <optional>
 #include <random>
+#include <string_view>
 
 #include "state/state_schema.hpp"
 #include "util/errors.hpp"
@@ -96,10 +98,14 @@ StateStore::StateStore(const std::string& path) : path_(path) {
         " n.search_key >= ?1 AND n.search_key <= ?3 AND (n.search_key = ?1 OR (?4 != 'node'"
         " AND substr(n.search_key, 1, length(?2)) = ?2 AND (?4 = 'subtree' OR (n.level = 'file'"
         " AND instr(substr(n.search_key, length(?2) + 1), '/') = 0))))";
-    carried_rows_ = prepare(("SELECT n.id, r.record FROM nodes n JOIN rows r ON r.node = n.id WHERE" + in_scope +
-                             " AND r.run != ?5 ORDER BY r.rowid")
+    carried_rows_ = prepare(("SELECT n.id, r.record, r.outcome FROM nodes n JOIN rows r ON r.node = n.id WHERE" +
+                             in_scope + " AND r.run != ?5 ORDER BY r.rowid")
                                 .c_str());
-    mark_seen_ = prepare(("UPDATE nodes AS n SET run = ?5 WHERE" + in_scope).c_str());
+    {
+      Statement any;
+      sqlite3_prepare_v2(db_, "SELECT EXISTS(SELECT 1 FROM nodes)", -1, &any.stmt, nullptr);
+      held_nodes_ = any.stmt && sqlite3_step(any.stmt) == SQLITE_ROW && sqlite3_column_int(any.stmt, 0) != 0;
+    }
   } catch (const WriteError& e) {
     for (sqlite3_stmt* stmt : statements_) sqlite3_finalize(stmt);
     sqlite3_close_v2(db_);
@@ -175,19 +181,20 @@ void StateStore::record(const std::string& run, const LogRecord& r) {
 void StateStore::carry(const std::string& run, const LogRecord& marker, const std::function<void(LogRecord&&)>& write) {
   const std::string& root = marker.search_key;
   const std::string scope = carry_scope(marker);
-  for (sqlite3_stmt* stmt : {carried_rows_, mark_seen_}) {
-    bind_text(stmt, 1, root);
-    bind_text(stmt, 2, root + "/");
-    bind_text(stmt, 3, scope == "node" ? root : root + "0");
-    bind_text(stmt, 4, scope);
-    bind_text(stmt, 5, run);
-  }
+  bind_text(carried_rows_, 1, root);
+  bind_text(carried_rows_, 2, root + "/");
+  bind_text(carried_rows_, 3, scope == "node" ? root : root + "0");
+  bind_text(carried_rows_, 4, scope);
+  bind_text(carried_rows_, 5, run);
+  carried_scopes_[root] = scope == "node" ? CarryScope::node : scope == "files" ? CarryScope::files : CarryScope::subtree;
   int rc = SQLITE_ROW;
   while ((rc = sqlite3_step(carried_rows_)) == SQLITE_ROW) {
-    const std::string bytes = column_blob(carried_rows_, 1);
+    const char* bytes = static_cast<const char*>(sqlite3_column_blob(carried_rows_, 1));
+    const auto size = static_cast<std::size_t>(sqlite3_column_bytes(carried_rows_, 1));
+    if (sqlite3_column_int(carried_rows_, 2) != 0) ++carried_;
     LogRecord row;
     try {
-      msgpack::object_handle handle = msgpack::unpack(bytes.data(), bytes.size());
+      msgpack::object_handle handle = msgpack::unpack(bytes, size);
       handle.get().convert(row);
     } catch (const std::exception& e) {
       const std::string id = column_text(carried_rows_, 0);
@@ -201,8 +208,6 @@ void StateStore::carry(const std::string& run, const LogRecord& marker, const st
   }
   sqlite3_reset(carried_rows_);
   if (rc != SQLITE_DONE) throw WriteError("state store " + path_ + ": reading carried rows: " + sqlite3_errmsg(db_));
-  step_done(mark_seen_, "marking carried nodes");
-  carried_ += static_cast<std::uint64_t>(sqlite3_changes(db_));
 }
 
 std::uint64_t StateStore::count(const char* sql, const std::string& run) {
@@ -211,6 +216,55 @@ std::uint64_t StateStore::count(const char* sql, const std::string& run) {
     throw WriteError("state store " + path_ + ": " + sqlite3_errmsg(db_));
   bind_text(s.stmt, 1, run);
   return sqlite3_step(s.stmt) == SQLITE_ROW ? static_cast<std::uint64_t>(sqlite3_column_int64(s.stmt, 0)) : 0;
+}
+
+std::vector<LogRecord> StateStore::unseen(const std::string& run) {
+  // The stored nodes in key order, leaping over each subtree carried whole (a
+  // node's descendants are the keys from "KEY/" up to "KEY0", '0' following '/').
+  Statement scan;
+  if (sqlite3_prepare_v2(db_, "SELECT id, search_key, level, run FROM nodes WHERE search_key >= ?1 ORDER BY search_key",
+                         -1, &scan.stmt, nullptr) != SQLITE_OK)
+    throw WriteError("state store " + path_ + ": " + sqlite3_errmsg(db_));
+  const auto scope_of = [&](std::string_view key) {
+    const auto it = carried_scopes_.find(key);
+    return it == carried_scopes_.end() ? std::optional<CarryScope>() : it->second;
+  };
+  const auto now =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  std::vector<LogRecord> removed;
+  std::string from;
+  bind_text(scan.stmt, 1, from);
+  int rc = SQLITE_ROW;
+  while ((rc = sqlite3_step(scan.stmt)) == SQLITE_ROW) {
+    const std::string key = column_text(scan.stmt, 1);
+    // The topmost ancestor carried with its subtree: everything below it was seen.
+    std::optional<std::string_view> whole_above;
+    for (auto slash = key.rfind('/'); slash != std::string::npos && slash > 0; slash = key.rfind('/', slash - 1))
+      if (scope_of(std::string_view(key).substr(0, slash)) == CarryScope::subtree)
+        whole_above = std::string_view(key).substr(0, slash);
+    if (whole_above) {
+      from = std::string(*whole_above) + "0";
+      sqlite3_reset(scan.stmt);
+      bind_text(scan.stmt, 1, from);
+      continue;
+    }
+    if (column_text(scan.stmt, 3) == run || scope_of(key)) continue;  // curated or carried
+    const std::string level = column_text(scan.stmt, 2);
+    const auto slash = key.rfind('/');
+    if (level == "file" && slash != std::string::npos && scope_of(std::string_view(key).substr(0, slash)) == CarryScope::files)
+      continue;  // a file of a folder carried with its files
+    LogRecord gone;
+    gone.ts_us = now;
+    gone.container_id = column_text(scan.stmt, 0);
+    gone.search_key = key;
+    gone.container_type = level;
+    gone.label = last_label(key);
+    gone.msg = "removed since the last run";
+    removed.push_back(std::move(gone));
+  }
+  if (rc != SQLITE_DONE) throw WriteError("state store " + path_ + ": finding removed nodes: " + sqlite3_errmsg(db_));
+  return removed;
 }
 
 StateStore::Conclusion StateStore::conclude(const std::string& run, const std::vector<AssignmentRef>& superseded,
@@ -240,31 +294,16 @@ StateStore::Conclusion StateStore::conclude(const std::string& run, const std::v
   c.curated = count("SELECT COUNT(DISTINCT node) FROM rows WHERE run = ?1 AND outcome = 1", run);
   c.fresh = count("SELECT COUNT(*) FROM nodes WHERE first_run = ?1", run);
   c.carried = carried_;
-  if (whole) {
-    Statement gone;
-    sqlite3_prepare_v2(db_, "SELECT id, search_key, level FROM nodes WHERE run != ?1 ORDER BY search_key", -1,
-                       &gone.stmt, nullptr);
-    bind_text(gone.stmt, 1, run);
-    const auto now =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
-    while (sqlite3_step(gone.stmt) == SQLITE_ROW) {
-      LogRecord removed;
-      removed.ts_us = now;
-      removed.container_id = column_text(gone.stmt, 0);
-      removed.search_key = column_text(gone.stmt, 1);
-      removed.container_type = column_text(gone.stmt, 2);
-      removed.label = last_label(removed.search_key);
-      removed.msg = "removed since the last run";
-      c.removed.push_back(std::move(removed));
-    }
-    for (const char* sql : {"DELETE FROM rows WHERE node IN (SELECT id FROM nodes WHERE run != ?1)",
-                            "DELETE FROM nodes WHERE run != ?1"}) {
-      Statement forget;
-      sqlite3_prepare_v2(db_, sql, -1, &forget.stmt, nullptr);
-      bind_text(forget.stmt, 1, run);
-      step_done(forget.stmt, "forgetting removed nodes");
-    }
+  if (whole && held_nodes_) {
+    c.removed = unseen(run);
+    Statement forget_rows, forget_node;
+    sqlite3_prepare_v2(db_, "DELETE FROM rows WHERE node = ?1", -1, &forget_rows.stmt, nullptr);
+    sqlite3_prepare_v2(db_, "DELETE FROM nodes WHERE id = ?1", -1, &forget_node.stmt, nullptr);
+    for (const LogRecord& removed : c.removed)
+      for (sqlite3_stmt* stmt : {forget_rows.stmt, forget_node.stmt}) {
+        bind_text(stmt, 1, removed.container_id);
+        step_done(stmt, "forgetting removed nodes");
+      }
   }
   exec("COMMIT");
   return c;

@@ -15,6 +15,8 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "protocol/messages.hpp"
@@ -57,6 +59,8 @@ class StateStore {
   sqlite3_stmt* prepare(const char* sql);
   void step_done(sqlite3_stmt* stmt, const char* what);
   std::uint64_t count(const char* sql, const std::string& run);
+  // Stored nodes this run neither curated nor carried over, in key order.
+  std::vector<LogRecord> unseen(const std::string& run);
 
   std::string path_;
   std::string id_;
@@ -67,8 +71,14 @@ class StateStore {
   sqlite3_stmt* node_fields_ = nullptr;
   sqlite3_stmt* set_fields_ = nullptr;
   sqlite3_stmt* carried_rows_ = nullptr;
-  sqlite3_stmt* mark_seen_ = nullptr;
-  std::uint64_t carried_ = 0;
+  std::uint64_t carried_ = 0;  // outcome rows carried over
+  // The markers of this run by root key: what they carried of the store.
+  enum class CarryScope { node, files, subtree };
+  struct KeyHash : std::hash<std::string_view> {
+    using is_transparent = void;
+  };
+  std::unordered_map<std::string, CarryScope, KeyHash, std::equal_to<>> carried_scopes_;
+  bool held_nodes_ = false;  // the store held nodes when the run began (else nothing can be removed)
 };
 
 }  // namespace ramify

@@ -1,8 +1,7 @@
 #include "state/stored_baseline.hpp"
 
+#include <sqlite3.h>
 #include <sys/stat.h>
-
-#include <algorithm>
 
 #include "ramify/node.hpp"
 #include "state/state_schema.hpp"
@@ -12,62 +11,70 @@ namespace ramify {
 
 using namespace state_schema;
 
+namespace {
+
+constexpr const char* kCarriable = "status != 1 AND stamp != ''";  // failed nodes are always curated again
+
+}  // namespace
+
+struct StoredBaseline::Reader {
+  std::string path;
+  sqlite3* db = nullptr;
+  sqlite3_stmt* range = nullptr;  // the carriable nodes with keys in [?1, ?2), by key
+  ~Reader() {
+    sqlite3_finalize(range);
+    sqlite3_close_v2(db);
+  }
+  [[noreturn]] void fail(const std::string& what) const {
+    throw ConfigError("state store " + path + ": " + what + ": " + sqlite3_errmsg(db) +
+                      " (is it a ramify state store?)");
+  }
+};
+
 StoredBaseline StoredBaseline::load(const std::string& path) {
   StoredBaseline baseline;
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) return baseline;  // the first run: the sink makes the store
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close_v2(db);
-    throw ConfigError("state store " + path + ": " + why);
+  auto reader = std::make_shared<Reader>();
+  reader->path = path;
+  if (sqlite3_open_v2(path.c_str(), &reader->db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    if (!reader->db) throw ConfigError("state store " + path + ": out of memory");
+    reader->fail("cannot open it");
   }
-  sqlite3_busy_timeout(db, 5000);
-  auto fail = [&](const std::string& what) {
-    std::string why = what + ": " + sqlite3_errmsg(db);
-    sqlite3_close_v2(db);
-    throw ConfigError("state store " + path + ": " + why + " (is it a ramify state store?)");
-  };
+  sqlite3_busy_timeout(reader->db, 5000);
+  sqlite3_exec(reader->db, "PRAGMA mmap_size = 1073741824", nullptr, nullptr, nullptr);
   {
     // A store the sink is making this moment has no tables yet: nothing is stored.
     Statement tables;
-    if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'nodes')",
-                           -1, &tables.stmt, nullptr) != SQLITE_OK)
-      fail("cannot read it");
-    if (sqlite3_step(tables.stmt) != SQLITE_ROW || sqlite3_column_int(tables.stmt, 0) < 2) {
-      sqlite3_close_v2(db);
-      return baseline;
-    }
+    if (sqlite3_prepare_v2(reader->db,
+                           "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'nodes')", -1,
+                           &tables.stmt, nullptr) != SQLITE_OK)
+      reader->fail("cannot read it");
+    if (sqlite3_step(tables.stmt) != SQLITE_ROW || sqlite3_column_int(tables.stmt, 0) < 2) return baseline;
   }
   {
     Statement meta;
-    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'store_id'", -1, &meta.stmt, nullptr) != SQLITE_OK)
-      fail("cannot read it");
+    if (sqlite3_prepare_v2(reader->db, "SELECT value FROM meta WHERE key = 'store_id'", -1, &meta.stmt, nullptr) !=
+        SQLITE_OK)
+      reader->fail("cannot read it");
     if (sqlite3_step(meta.stmt) == SQLITE_ROW) baseline.store_id_ = column_text(meta.stmt, 0);
   }
-  {
-    Statement nodes;
-    if (sqlite3_prepare_v2(
-            db,
-            "SELECT id, search_key, level, stamp, fields, pruned FROM nodes WHERE status != 1 AND stamp != ''"
-            " ORDER BY search_key",
-            -1, &nodes.stmt, nullptr) != SQLITE_OK)
-      fail("cannot read its nodes");
-    int rc = SQLITE_ROW;
-    while ((rc = sqlite3_step(nodes.stmt)) == SQLITE_ROW) {
-      Entry entry;
-      entry.node.id = column_text(nodes.stmt, 0);
-      entry.search_key = column_text(nodes.stmt, 1);
-      entry.is_file = column_text(nodes.stmt, 2) == kFileLevel;
-      entry.node.stamp = column_text(nodes.stmt, 3);
-      entry.node.fields = unpack_fields(column_blob(nodes.stmt, 4));
-      entry.node.pruned = sqlite3_column_int(nodes.stmt, 5) != 0;
-      baseline.nodes_.push_back(std::move(entry));
-    }
-    if (rc != SQLITE_DONE) fail("cannot read its nodes");
-  }
-  sqlite3_close_v2(db);
+  const std::string range = std::string("SELECT id, search_key, level, stamp, fields, pruned FROM nodes") +
+                            " WHERE search_key >= ?1 AND search_key < ?2 AND " + kCarriable + " ORDER BY search_key";
+  if (sqlite3_prepare_v2(reader->db, range.c_str(), -1, &reader->range, nullptr) != SQLITE_OK)
+    reader->fail("cannot read its nodes");
+  baseline.reader_ = std::move(reader);
   return baseline;
+}
+
+std::size_t StoredBaseline::size() const {
+  if (!reader_) return 0;
+  Statement count;
+  if (sqlite3_prepare_v2(reader_->db, (std::string("SELECT COUNT(*) FROM nodes WHERE ") + kCarriable).c_str(), -1,
+                         &count.stmt, nullptr) != SQLITE_OK ||
+      sqlite3_step(count.stmt) != SQLITE_ROW)
+    reader_->fail("cannot count its nodes");
+  return static_cast<std::size_t>(sqlite3_column_int64(count.stmt, 0));
 }
 
 std::string search_key_of(const std::vector<Node>& ancestors, const Node& root) {
@@ -78,16 +85,38 @@ std::string search_key_of(const std::vector<Node>& ancestors, const Node& root) 
 
 std::vector<BaselineNode> StoredBaseline::below(const std::string& root_key, bool shallow) const {
   std::vector<BaselineNode> out;
-  auto it = std::lower_bound(nodes_.begin(), nodes_.end(), root_key,
-                             [](const Entry& e, const std::string& key) { return e.search_key < key; });
-  // Keys below the root sort between "ROOT" and "ROOT0" ('0' follows '/'); others there are skipped.
-  for (; it != nodes_.end() && it->search_key.compare(0, root_key.size(), root_key) == 0; ++it) {
-    if (!state_schema::within(it->search_key, root_key)) continue;
-    if (shallow && it->search_key.size() != root_key.size() &&
-        (!it->is_file || it->search_key.find('/', root_key.size() + 1) != std::string::npos))
-      continue;
-    out.push_back(it->node);
+  if (!reader_) return out;
+  sqlite3_stmt* range = reader_->range;
+  // Keys below the root sort from "ROOT/" up to "ROOT0" ('0' follows '/'). A
+  // shallow root takes only its files: past a key deeper than a child's, the
+  // scan leaps to the end of that child's subtree.
+  const auto scan = [&](const std::string& from, const std::string& to) {
+    bind_text(range, 1, from);
+    bind_text(range, 2, to);
+  };
+  scan(root_key, root_key + "0");
+  int rc = SQLITE_ROW;
+  while ((rc = sqlite3_step(range)) == SQLITE_ROW) {
+    std::string key = column_text(range, 1);
+    if (!within(key, root_key)) continue;  // a sibling such as "ROOT-b", between "ROOT" and "ROOT/"
+    if (shallow && key.size() != root_key.size()) {
+      const auto deeper = key.find('/', root_key.size() + 1);
+      if (deeper != std::string::npos) {
+        sqlite3_reset(range);
+        scan(key.substr(0, deeper) + "0", root_key + "0");
+        continue;
+      }
+      if (column_text(range, 2) != kFileLevel) continue;
+    }
+    BaselineNode node;
+    node.id = column_text(range, 0);
+    node.stamp = column_text(range, 3);
+    node.fields = unpack_fields(column_blob(range, 4));
+    node.pruned = sqlite3_column_int(range, 5) != 0;
+    out.push_back(std::move(node));
   }
+  sqlite3_reset(range);
+  if (rc != SQLITE_DONE) reader_->fail("cannot read its nodes");
   return out;
 }
 

@@ -1,14 +1,20 @@
 #pragma once
-// What the broker reads of the state store when a run starts: every stored
-// node whose last outcome did not fail, ordered by search key, so that each
-// assignment gets the part below its root (Assign::baseline). A store that
-// does not exist yet is empty (the sink makes it); one that cannot be read
-// is a ConfigError.
+// What the broker reads of the state store: the stored nodes whose last
+// outcome did not fail, looked up by search key when an assignment is
+// dispatched, so that each assignment gets the part below its root
+// (Assign::baseline) and a run starts without reading the whole store. The
+// reader holds a read-only connection: in WAL mode it sees the last
+// committed run while the sink writes this one. A store that does not exist
+// yet is empty (the sink makes it); one that cannot be read is a ConfigError.
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "protocol/messages.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
 
 namespace ramify {
 
@@ -18,24 +24,22 @@ std::string search_key_of(const std::vector<Node>& ancestors, const Node& root);
 class StoredBaseline {
  public:
   StoredBaseline() = default;
+  // Opens the store (throws ConfigError); an empty baseline when it does not exist yet.
   static StoredBaseline load(const std::string& path);
 
   // "" when the store does not exist yet.
   const std::string& store_id() const { return store_id_; }
-  std::size_t size() const { return nodes_.size(); }
+  // The nodes that may be carried over (a count over the whole store).
+  std::size_t size() const;
 
   // The stored nodes of an assignment rooted at `root_key` (its search key):
-  // its whole subtree, or for a shallow one the root and its files.
+  // its whole subtree, or for a shallow one the root and its files. Throws ConfigError.
   std::vector<BaselineNode> below(const std::string& root_key, bool shallow) const;
 
  private:
-  struct Entry {
-    std::string search_key;
-    bool is_file = false;
-    BaselineNode node;
-  };
+  struct Reader;
   std::string store_id_;
-  std::vector<Entry> nodes_;  // by search key
+  std::shared_ptr<Reader> reader_;  // null: nothing stored
 };
 
 }  // namespace ramify

@@ -174,15 +174,23 @@ TEST(StoredBaseline, GivesAShallowAssignmentItsRootAndFilesAndASubtreeEverything
                                                                                     {"a.txt", "file"},
                                                                                     {"s1", "subject"},
                                                                                     {"s1/f1", "file"},
+                                                                                    {"s1/ses", "session"},
+                                                                                    {"s1/ses/f2", "file"},
+                                                                                    {"s1-b", "subject"},
+                                                                                    {"s1-b/f", "file"},
                                                                                     {"s10", "subject"},
-                                                                                    {"s10/f", "file"}})
+                                                                                    {"s10/f", "file"},
+                                                                                    {"z.txt", "file"}})
       store.record("r", outcome(id, level));
     store.conclude("r", {}, true);
   }
   const StoredBaseline baseline = StoredBaseline::load(path);
   EXPECT_FALSE(baseline.store_id().empty());
-  EXPECT_EQ(ids_of(baseline.below("p", true)), (std::set<std::string>{".", "a.txt"}));
-  EXPECT_EQ(ids_of(baseline.below("p/s1", false)), (std::set<std::string>{"s1", "s1/f1"}));
+  EXPECT_EQ(baseline.size(), 11u);
+  // The shallow root's files after its folders' subtrees too; "s1-b" (between "s1" and "s1/") is no part of s1.
+  EXPECT_EQ(ids_of(baseline.below("p", true)), (std::set<std::string>{".", "a.txt", "z.txt"}));
+  EXPECT_EQ(ids_of(baseline.below("p/s1", false)), (std::set<std::string>{"s1", "s1/f1", "s1/ses", "s1/ses/f2"}));
+  EXPECT_EQ(ids_of(baseline.below("p/s1", true)), (std::set<std::string>{"s1", "s1/f1"}));
 }
 
 // ---- the worker's scan ----
