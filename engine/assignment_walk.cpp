@@ -46,6 +46,7 @@ WalkOutcome walk_assignment(const Assign& assignment, const JobSpec& spec, Curat
   NodeRunner runner(curator, records, events, services, rules, slot, ref, plan.shallow, std::move(hooks));
   if (scan) runner.carry_over(&*scan);
   const WalkResult walked = walk(*walked_source, plan, runner);
+  runner.flush_carried_files();
   records.flush();
 
   WalkOutcome outcome;

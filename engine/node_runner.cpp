@@ -8,6 +8,12 @@
 
 namespace ramify {
 
+namespace {
+
+constexpr std::size_t kCarriedFilesPerMarker = 1000;  // a marker's names stay a few kilobytes
+
+}  // namespace
+
 WalkRules WalkRules::from(const JobSpec& spec) {
   WalkRules rules;
   rules.stop_level = spec.get("job", "stop_level");
@@ -46,6 +52,7 @@ bool NodeRunner::visit(WalkFrame& frame, const ChildListing& listing) {
     carried_frames_.insert(&frame);
     return !verdict->whole;  // below a container carried alone, something is curated again
   }
+  flush_carried_files();
   NodeContext ctx(&frame, &listing, services_, assignment_);
   bool descend = rules_.stop_level.empty() || node.level != rules_.stop_level;
   if (index < hooks_.skip) {  // curated before a restart: only its prune decision is needed again
@@ -135,6 +142,23 @@ void NodeRunner::await_drain() const {
 void NodeRunner::carry(WalkFrame& frame, const CarryVerdict& verdict, bool is_root) {
   const Node& node = frame.node;
   if (auto* aware = dynamic_cast<CarryAware*>(&curator_)) aware->carried(node, verdict.last->fields);
+  ++counts_.nodes;
+  const auto slash = frame.search_key.rfind('/');
+  if (node.is_file && !is_root && frame.parent && slash != std::string::npos &&
+      node.label.find('\n') == std::string::npos) {
+    if (carried_files_.count > 0 && (carried_files_.parent_id != frame.parent->node.id ||
+                                     carried_files_.count >= kCarriedFilesPerMarker))
+      flush_carried_files();
+    if (carried_files_.count == 0) {
+      carried_files_.parent_key = frame.search_key.substr(0, slash);
+      carried_files_.parent_id = frame.parent->node.id;
+    }
+    carried_files_.names += node.label;
+    carried_files_.names += '\n';
+    ++carried_files_.count;
+    return;
+  }
+  flush_carried_files();
   LogRecord marker;
   marker.kind = RecordKind::carried;
   marker.ts_us = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -153,11 +177,29 @@ void NodeRunner::carry(WalkFrame& frame, const CarryVerdict& verdict, bool is_ro
   marker.fields.push_back(Field{"carry", scope, FieldType::text});
   records_.add(std::move(marker));
   if (hooks_.flush_each_node) records_.flush();
-  ++counts_.nodes;
   if (is_root) root_fields_ = verdict.last->fields;  // what finalize_run sees of this assignment
 }
 
+void NodeRunner::flush_carried_files() {
+  if (carried_files_.count == 0) return;
+  LogRecord marker;
+  marker.kind = RecordKind::carried;
+  marker.ts_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+  marker.container_id = carried_files_.parent_id;
+  marker.search_key = carried_files_.parent_key;
+  marker.assignment = assignment_.id;
+  marker.attempt = assignment_.attempt;
+  marker.fields.push_back(Field{"carry", "listed", FieldType::text});
+  marker.fields.push_back(Field{"names", std::move(carried_files_.names), FieldType::text});
+  carried_files_ = CarriedFiles{};
+  records_.add(std::move(marker));
+  if (hooks_.flush_each_node) records_.flush();
+}
+
 void NodeRunner::leave(WalkFrame& frame) {
+  flush_carried_files();
   if (cut_short_) return;  // the walker finishing a node that is handed back: nothing below it was curated
   if (carried_frames_.erase(&frame)) return;
   open_data_.erase(frame.node.id);
@@ -190,6 +232,7 @@ void NodeRunner::leave(WalkFrame& frame) {
 }
 
 void NodeRunner::report_failure(const Node& node, const std::string& error) {
+  flush_carried_files();
   records_.flush();  // the failing node's rows go out before the kill can stop this worker
   SlotEvent event;
   event.kind = SlotEvent::Kind::node_failed;

@@ -64,6 +64,9 @@ class NodeRunner : public WalkVisitor {
   void carry_over(const IncrementalScan* scan) { scan_ = scan; }
 
   bool visit(WalkFrame& frame, const ChildListing& listing) override;
+  // Emits the marker of the carried files batched so far: before any other
+  // row, when a folder is left, and when the walk ends.
+  void flush_carried_files();
   void leave(WalkFrame& frame) override;
   bool stopped() const override {
     return (services_.cancel && services_.cancel->cancelled()) || (rules_.stop_at_failure && counts_.failures > 0) ||
@@ -108,6 +111,14 @@ class NodeRunner : public WalkVisitor {
   bool cut_short_ = false;  // the last node was cut short: no leave() from now on
   const IncrementalScan* scan_ = nullptr;
   std::set<const WalkFrame*> carried_frames_;  // carried over: left without the curator
+  // Files carried over one after another in one folder: one marker (carry =
+  // listed: the folder's files named in `names`, a label per line) instead of one each.
+  struct CarriedFiles {
+    std::string parent_key;  // the folder's search key
+    std::string parent_id;
+    std::string names;  // labels, one per line
+    std::size_t count = 0;
+  } carried_files_;
   std::set<const WalkFrame*> resumed_frames_;  // visited before the restart: left without the curator
   std::vector<std::pair<std::string, std::string>> root_fields_;
   Data root_data_;

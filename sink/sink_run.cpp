@@ -21,16 +21,25 @@ SinkRun::SinkRun(SinkOptions opts) : options(std::move(opts)), console_(stderr, 
   });
 }
 
+static double g_carry=0,g_write=0,g_record=0; static std::uint64_t g_rows=0;
+struct Dump{~Dump(){fprintf(stderr,"PROFILE carry-sql+decode %.3f write_row %.3f record %.3f rows %lu\n",g_carry-g_write,g_write,g_record,static_cast<unsigned long>(g_rows));}} g_dump;
+static double nowd(){return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();}
 void SinkRun::write(const ReportRow& row) {
   if (!state || !report_error.empty()) return write_row(row);
   try {
     if (row.record.kind == RecordKind::carried) {
+      double t0=nowd();
       state->carry(row.run, row.record, [&](LogRecord&& carried) {
+        double t1=nowd();
         write_row(ReportRow{row.run, kStateWorker, ++state_rows_, std::move(carried)});
+        g_write+=nowd()-t1; ++g_rows;
       });
+      g_carry+=nowd()-t0;
       return;
     }
+    double t0=nowd();
     state->record(row.run, row.record);
+    g_record+=nowd()-t0;
   } catch (const WriteError& e) {
     report_failed(e.what());
   }

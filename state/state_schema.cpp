@@ -47,4 +47,11 @@ bool within(const std::string& key, const std::string& root) {
   return key.size() == root.size() || key[root.size()] == '/';
 }
 
+std::optional<std::string> past_child_subtree(const std::string& key, const std::string& root) {
+  if (key.size() <= root.size() + 1) return std::nullopt;
+  const auto deeper = key.find('/', root.size() + 1);
+  if (deeper == std::string::npos) return std::nullopt;
+  return key.substr(0, deeper) + "0";
+}
+
 }  // namespace ramify::state_schema

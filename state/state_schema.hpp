@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -47,5 +48,12 @@ FieldPairs unpack_fields(const std::string& bytes);  // empty for bytes that do 
 
 // True when `key` is `root` or lies below it (search keys join labels with '/').
 bool within(const std::string& key, const std::string& root);
+
+// Search keys in order: a node's descendants sort from "KEY/" up to "KEY0"
+// ('0' follows '/'), and "KEY" + kJustAfter is the first key after KEY alone.
+inline constexpr const char* kJustAfter = "\x01";
+// For a key below `root` that lies deeper than one of root's children: where
+// a scan of root's children goes on ("ROOT/CHILD0", past that child's subtree).
+std::optional<std::string> past_child_subtree(const std::string& key, const std::string& root);
 
 }  // namespace ramify::state_schema

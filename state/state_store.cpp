@@ -5,7 +5,9 @@
 #include <optional>
 #include <random>
 #include <string_view>
+#include <unordered_set>
 
+#include "ramify/node.hpp"
 #include "state/state_schema.hpp"
 #include "util/errors.hpp"
 
@@ -35,11 +37,12 @@ FieldPairs pairs_of(const std::vector<Field>& fields) {
   return pairs;
 }
 
-// What a marker carries: "node" (alone), "files" (it and its files) or "subtree".
-std::string carry_scope(const LogRecord& marker) {
+// A marker's field (`carry`: "node" alone, "files" it and its files, "subtree",
+// or "listed": the files of it named in `names`, one per line).
+std::string marker_field(const LogRecord& marker, const char* key, const char* otherwise) {
   for (const Field& field : marker.fields)
-    if (field.key == "carry") return field.value;
-  return "subtree";
+    if (field.key == key) return field.value;
+  return otherwise;
 }
 
 std::string last_label(const std::string& search_key) {
@@ -91,16 +94,11 @@ StateStore::StateStore(const std::string& path) : path_(path) {
         " fields = excluded.fields, run = excluded.run");
     node_fields_ = prepare("SELECT fields FROM nodes WHERE id = ?1");
     set_fields_ = prepare("UPDATE nodes SET fields = ?2 WHERE id = ?1");
-    // The nodes a marker carries: ?1 ("ROOT") itself, with ?4 = 'subtree' everything below it
-    // (keys from "ROOT/"), with ?4 = 'files' its files. The index gives the keys from ROOT to ?3
-    // ("ROOT0", '0' following '/'; ROOT itself for 'node'); the rest is filtered.
-    const std::string in_scope =
-        " n.search_key >= ?1 AND n.search_key <= ?3 AND (n.search_key = ?1 OR (?4 != 'node'"
-        " AND substr(n.search_key, 1, length(?2)) = ?2 AND (?4 = 'subtree' OR (n.level = 'file'"
-        " AND instr(substr(n.search_key, length(?2) + 1), '/') = 0))))";
-    carried_rows_ = prepare(("SELECT n.id, r.record, r.outcome FROM nodes n JOIN rows r ON r.node = n.id WHERE" +
-                             in_scope + " AND r.run != ?5 ORDER BY r.rowid")
-                                .c_str());
+    // The rows of the nodes with keys in [?1, ?2), in key order; a node's rows
+    // in the order they were kept (the order rows_by_node holds them in).
+    carried_rows_ = prepare(
+        "SELECT n.id, n.search_key, n.level, r.record, r.outcome FROM nodes n JOIN rows r ON r.node = n.id"
+        " WHERE n.search_key >= ?1 AND n.search_key < ?2 AND r.run != ?3 ORDER BY n.search_key");
     {
       Statement any;
       sqlite3_prepare_v2(db_, "SELECT EXISTS(SELECT 1 FROM nodes)", -1, &any.stmt, nullptr);
@@ -180,18 +178,49 @@ void StateStore::record(const std::string& run, const LogRecord& r) {
 
 void StateStore::carry(const std::string& run, const LogRecord& marker, const std::function<void(LogRecord&&)>& write) {
   const std::string& root = marker.search_key;
-  const std::string scope = carry_scope(marker);
-  bind_text(carried_rows_, 1, root);
-  bind_text(carried_rows_, 2, root + "/");
-  bind_text(carried_rows_, 3, scope == "node" ? root : root + "0");
-  bind_text(carried_rows_, 4, scope);
-  bind_text(carried_rows_, 5, run);
-  carried_scopes_[root] = scope == "node" ? CarryScope::node : scope == "files" ? CarryScope::files : CarryScope::subtree;
+  const std::string scope = marker_field(marker, "carry", "subtree");
+  if (scope == "listed") {
+    const std::string names = marker_field(marker, "names", "");
+    std::unordered_set<std::string_view> listed;
+    for (std::size_t start = 0, end; start < names.size(); start = end + 1) {
+      end = names.find('\n', start);
+      if (end == std::string::npos) end = names.size();
+      if (end == start) continue;
+      listed.insert(std::string_view(names).substr(start, end - start));
+      carried_scopes_[root + "/" + names.substr(start, end - start)] = CarryScope::node;
+    }
+    return carry_range(run, marker, root + "/", root + "0", CarryScope::files, write, &listed);
+  }
+  const CarryScope carried =
+      scope == "node" ? CarryScope::node : scope == "files" ? CarryScope::files : CarryScope::subtree;
+  carried_scopes_[root] = carried;
+  // The node itself, then (but for `node`) the keys below it, from "ROOT/" up to "ROOT0".
+  carry_range(run, marker, root, root + kJustAfter, CarryScope::node, write);
+  if (carried != CarryScope::node) carry_range(run, marker, root + "/", root + "0", carried, write);
+}
+
+void StateStore::carry_range(const std::string& run, const LogRecord& marker, const std::string& from,
+                             const std::string& to, CarryScope scope, const std::function<void(LogRecord&&)>& write,
+                             const std::unordered_set<std::string_view>* listed) {
+  const std::string& root = marker.search_key;
+  bind_text(carried_rows_, 1, from);
+  bind_text(carried_rows_, 2, to);
+  bind_text(carried_rows_, 3, run);
   int rc = SQLITE_ROW;
   while ((rc = sqlite3_step(carried_rows_)) == SQLITE_ROW) {
-    const char* bytes = static_cast<const char*>(sqlite3_column_blob(carried_rows_, 1));
-    const auto size = static_cast<std::size_t>(sqlite3_column_bytes(carried_rows_, 1));
-    if (sqlite3_column_int(carried_rows_, 2) != 0) ++carried_;
+    if (scope == CarryScope::files) {  // the root's files only: past a folder's key, on after its subtree
+      const std::string key = column_text(carried_rows_, 1);
+      if (auto next = past_child_subtree(key, root)) {
+        sqlite3_reset(carried_rows_);
+        bind_text(carried_rows_, 1, *next);
+        continue;
+      }
+      if (column_text(carried_rows_, 2) != kFileLevel) continue;
+      if (listed && !listed->count(std::string_view(key).substr(root.size() + 1))) continue;
+    }
+    const char* bytes = static_cast<const char*>(sqlite3_column_blob(carried_rows_, 3));
+    const auto size = static_cast<std::size_t>(sqlite3_column_bytes(carried_rows_, 3));
+    if (sqlite3_column_int(carried_rows_, 4) != 0) ++carried_;
     LogRecord row;
     try {
       msgpack::object_handle handle = msgpack::unpack(bytes, size);

@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "protocol/messages.hpp"
@@ -59,6 +60,12 @@ class StateStore {
   sqlite3_stmt* prepare(const char* sql);
   void step_done(sqlite3_stmt* stmt, const char* what);
   std::uint64_t count(const char* sql, const std::string& run);
+  enum class CarryScope { node, files, subtree };
+  // Carries the rows of the nodes with keys in [from, to); `files`: only the
+  // marker root's files (those `listed`, when given, by label).
+  void carry_range(const std::string& run, const LogRecord& marker, const std::string& from, const std::string& to,
+                   CarryScope scope, const std::function<void(LogRecord&&)>& write,
+                   const std::unordered_set<std::string_view>* listed = nullptr);
   // Stored nodes this run neither curated nor carried over, in key order.
   std::vector<LogRecord> unseen(const std::string& run);
 
@@ -73,7 +80,6 @@ class StateStore {
   sqlite3_stmt* carried_rows_ = nullptr;
   std::uint64_t carried_ = 0;  // outcome rows carried over
   // The markers of this run by root key: what they carried of the store.
-  enum class CarryScope { node, files, subtree };
   struct KeyHash : std::hash<std::string_view> {
     using is_transparent = void;
   };

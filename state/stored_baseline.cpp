@@ -100,10 +100,9 @@ std::vector<BaselineNode> StoredBaseline::below(const std::string& root_key, boo
     std::string key = column_text(range, 1);
     if (!within(key, root_key)) continue;  // a sibling such as "ROOT-b", between "ROOT" and "ROOT/"
     if (shallow && key.size() != root_key.size()) {
-      const auto deeper = key.find('/', root_key.size() + 1);
-      if (deeper != std::string::npos) {
+      if (auto next = past_child_subtree(key, root_key)) {
         sqlite3_reset(range);
-        scan(key.substr(0, deeper) + "0", root_key + "0");
+        scan(*next, root_key + "0");
         continue;
       }
       if (column_text(range, 2) != kFileLevel) continue;
