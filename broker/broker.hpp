@@ -31,6 +31,10 @@ struct BrokerOptions {
   // How long to wait at the start for a sink to join before the run fails.
   std::chrono::milliseconds sink_timeout{60000};
   bool no_sink = false;  // run deliberately without a sink: no report is written
+  // Incremental runs: every stored node's fields travel with the assignment
+  // (the curator rolls them up when a node is carried over); false: only the
+  // assignment root's (what finalize_run sees of it).
+  bool carried_fields = true;
   // How long the run may have no live worker while work is left (counted
   // from when work may be dispatched) before it fails.
   std::chrono::milliseconds worker_wait{600000};

@@ -98,7 +98,7 @@ void WorkChannel::dispatch() {
       message.level_stamps = run_.level_stamps;
       message.rerun_failed_only = run_.rerun_failed_only;
       message.baseline = run_.baseline.below(search_key_of(a.spec.ancestors, a.spec.root),
-                                             a.spec.kind == AssignmentKind::shallow);
+                                             a.spec.kind == AssignmentKind::shallow, run_.options.carried_fields);
     }
     run_.log->debug("assignment {} attempt {} ({}) -> {}", d.assignment, d.attempt, a.spec.root.id, d.worker);
     send(d.worker, Assign::kType, encode(message));

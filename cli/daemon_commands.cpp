@@ -17,6 +17,7 @@
 #include "cli/number_flags.hpp"
 #include "cli/split_words.hpp"
 #include "curators/curator_factory.hpp"
+#include "ramify/carry.hpp"
 #include "sink/sink.hpp"
 #include "slots/fork_server.hpp"
 #include "util/duration.hpp"
@@ -117,7 +118,11 @@ int broker_command(const Arguments& args) {
     return kExitOk;
   BrokerOptions broker_options;
   broker_options.spec = job_spec_from(vm);
-  make_curator(broker_options.spec);  // the curator's own configuration is checked before any worker sees it
+  {
+    const auto curator = make_curator(broker_options.spec);  // its own configuration is checked before any worker sees it
+    const auto* aware = dynamic_cast<const CarryAware*>(curator.get());
+    broker_options.carried_fields = aware && aware->rolls_up();
+  }
   if (broker_options.spec.find("job", "report") && !vm.count("spec-file"))  // --spec-file: from ramify run, which writes it
     logger("broker")->warn("[job] report is written only by `ramify run`; a broker's report is its sink's "
                            "(ramify sink --report FILE)");

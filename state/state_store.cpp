@@ -223,8 +223,8 @@ void StateStore::carry_range(const std::string& run, const LogRecord& marker, co
     if (sqlite3_column_int(carried_rows_, 4) != 0) ++carried_;
     LogRecord row;
     try {
-      msgpack::object_handle handle = msgpack::unpack(bytes, size);
-      handle.get().convert(row);
+      decoding_.clear();  // one zone for every row: no allocation per row
+      msgpack::unpack(decoding_, bytes, size).convert(row);
     } catch (const std::exception& e) {
       const std::string id = column_text(carried_rows_, 0);
       sqlite3_reset(carried_rows_);

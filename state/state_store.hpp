@@ -10,6 +10,7 @@
 // was done, a stored node that was neither curated nor carried is gone from
 // the hierarchy: it is reported removed and forgotten.
 
+#include <msgpack.hpp>
 #include <sqlite3.h>
 
 #include <cstdint>
@@ -79,6 +80,7 @@ class StateStore {
   sqlite3_stmt* set_fields_ = nullptr;
   sqlite3_stmt* carried_rows_ = nullptr;
   std::uint64_t carried_ = 0;  // outcome rows carried over
+  msgpack::zone decoding_;     // what a carried row decodes into
   // The markers of this run by root key: what they carried of the store.
   struct KeyHash : std::hash<std::string_view> {
     using is_transparent = void;

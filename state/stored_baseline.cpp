@@ -83,7 +83,7 @@ std::string search_key_of(const std::vector<Node>& ancestors, const Node& root) 
   return key + root.label;
 }
 
-std::vector<BaselineNode> StoredBaseline::below(const std::string& root_key, bool shallow) const {
+std::vector<BaselineNode> StoredBaseline::below(const std::string& root_key, bool shallow, bool every_fields) const {
   std::vector<BaselineNode> out;
   if (!reader_) return out;
   sqlite3_stmt* range = reader_->range;
@@ -110,7 +110,7 @@ std::vector<BaselineNode> StoredBaseline::below(const std::string& root_key, boo
     BaselineNode node;
     node.id = column_text(range, 0);
     node.stamp = column_text(range, 3);
-    node.fields = unpack_fields(column_blob(range, 4));
+    if (every_fields || key.size() == root_key.size()) node.fields = unpack_fields(column_blob(range, 4));
     node.pruned = sqlite3_column_int(range, 5) != 0;
     out.push_back(std::move(node));
   }

@@ -33,8 +33,9 @@ class StoredBaseline {
   std::size_t size() const;
 
   // The stored nodes of an assignment rooted at `root_key` (its search key):
-  // its whole subtree, or for a shallow one the root and its files. Throws ConfigError.
-  std::vector<BaselineNode> below(const std::string& root_key, bool shallow) const;
+  // its whole subtree, or for a shallow one the root and its files; the
+  // fields of every node, or (`every_fields` false) of the root only. Throws ConfigError.
+  std::vector<BaselineNode> below(const std::string& root_key, bool shallow, bool every_fields = true) const;
 
  private:
   struct Reader;

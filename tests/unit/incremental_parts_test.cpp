@@ -110,6 +110,29 @@ TEST(StateStore, CarriesANodeItsFilesOrItsSubtreeMarkedCachedUnderTheMarkersAtte
             (std::set<std::string>{".", "s1", "s1/f1", "s1/f4", "s2", "s2/f3"}));
 }
 
+// A folder curated again: the files carried over with it come in one marker
+// naming them; a file no marker named is gone, and a subtree carried whole
+// hides nothing below it.
+TEST(StateStore, CarriesTheFilesAMarkerNamesAndFindsRemovedOnesOnlyWhereNothingWasCarriedWhole) {
+  TempDir dir;
+  const std::string path = (dir.path() / "state.db").string();
+  first_run(path);
+  StateStore store(path);
+  store.record("run2", outcome(".", "project"));
+  store.record("run2", outcome("s1", "subject"));
+  LogRecord listed = marker("s1", "listed");
+  listed.fields.push_back(Field{"names", "f2\nnot-stored\n", FieldType::text});
+  EXPECT_EQ(ids_of(carry(store, "run2", listed)), (std::set<std::string>{"s1/f2"}));
+  EXPECT_EQ(ids_of(carry(store, "run2", marker("s2", "subtree"))), (std::set<std::string>{"s2", "s2/f3"}));
+  const auto c = store.conclude("run2", {}, true);
+  EXPECT_EQ(c.curated, 2u);
+  EXPECT_EQ(c.carried, 3u);
+  ASSERT_EQ(c.removed.size(), 1u);
+  EXPECT_EQ(c.removed[0].container_id, "s1/f1");
+  EXPECT_EQ(ids_of(StoredBaseline::load(path).below("p", false)),
+            (std::set<std::string>{".", "s1", "s1/f2", "s2", "s2/f3"}));
+}
+
 TEST(StateStore, ARunThatIsNotWholeForgetsNothingAndOneThatNeverConcludesChangesNothing) {
   TempDir dir;
   const std::string path = (dir.path() / "state.db").string();
