@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/daemon_process.hpp"
 #include "util/errors.hpp"
+#include "util/heap_tuning.hpp"
 
 namespace {
 
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
     std::cerr << kUsage;
     return kExitUsage;
   }
+  keep_large_buffers_in_heap();
   const std::string command = argv[1];
   const Arguments args(argv + 2, argv + argc);
   try {

@@ -20,6 +20,8 @@ class JsonlReport : public ReportFile {
   JsonlReport& operator=(const JsonlReport&) = delete;
 
   void write(const ReportRow& row) override;
+  bool takes_json_lines() const override { return true; }
+  void write_json_line(std::string_view line) override { writer_.append_row(line); }
   void flush() override;
   void finish() override;
   std::uint64_t drop_outcomes(const std::vector<AssignmentRef>& attempts) override;

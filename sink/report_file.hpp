@@ -32,6 +32,10 @@ class ReportFile {
   virtual ~ReportFile() = default;
   // Adds one row (buffered). Throws WriteError.
   virtual void write(const ReportRow& row) = 0;
+  // JSON Lines: adds one row already in its JSON form (a whole line, its
+  // newline included), as write() would have written it. Throws WriteError.
+  virtual bool takes_json_lines() const { return false; }
+  virtual void write_json_line(std::string_view /*line*/) {}
   // Hands every row written to the file, so that a crash of the sink loses
   // none (before the sink acks them). Throws WriteError.
   virtual void flush() = 0;

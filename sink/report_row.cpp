@@ -60,10 +60,11 @@ std::vector<Field> results_from_json(const std::string& text) {
   return fields_from_json(parse_json(text));
 }
 
-void append_report_row_json(std::string& out, const ReportRow& row) {
-  const LogRecord& r = row.record;
+namespace {
+
+// A row's fields before those of the run that writes it: kind to ts.
+void append_head(JsonObject& json, const LogRecord& r) {
   char ts[40];
-  JsonObject json(out);
   json.field("kind", to_string(r.kind));
   if (r.kind == RecordKind::outcome) json.field("status", to_string(r.status));
   json.field("container_type", r.container_type)
@@ -73,16 +74,65 @@ void append_report_row_json(std::string& out, const ReportRow& row) {
       .field("msg", r.msg)
       .field("resolved", r.resolved)
       .field("search_key", r.search_key)
-      .field("ts", format_iso8601_utc(r.ts_us, ts))
-      .field("worker", row.worker)
-      .field("seq", row.seq)
-      .field("severity", to_string(r.severity))
-      .field("assignment", r.assignment)
-      .field("attempt", static_cast<std::uint64_t>(r.attempt))
-      .field("run", row.run);
+      .field("ts", format_iso8601_utc(r.ts_us, ts));
+}
+
+// The fields the writing run sets, severity (the record's) among them.
+void append_run_fields(JsonObject& json, const std::string& worker, std::uint64_t seq, Severity severity,
+                       std::uint64_t assignment, std::uint32_t attempt, const std::string& run) {
+  json.field("worker", worker)
+      .field("seq", seq)
+      .field("severity", to_string(severity))
+      .field("assignment", assignment)
+      .field("attempt", static_cast<std::uint64_t>(attempt))
+      .field("run", run);
+}
+
+void append_timing(JsonObject& json, const LogRecord& r) {
   if (r.kind == RecordKind::outcome && r.start_us != 0)
     json.field("started", started_text(r)).raw("seconds", seconds_text(r));
+}
+
+}  // namespace
+
+void append_report_row_json(std::string& out, const ReportRow& row) {
+  const LogRecord& r = row.record;
+  JsonObject json(out);
+  append_head(json, r);
+  append_run_fields(json, row.worker, row.seq, r.severity, r.assignment, r.attempt, row.run);
+  append_timing(json, r);
   if (!r.fields.empty()) json.raw("results", results_json(r));
+  json.close();
+}
+
+RowJson carried_json_parts(const LogRecord& record) {
+  RowJson parts;
+  JsonObject head(parts.head);
+  append_head(head, record);
+  std::string timing = "{";
+  JsonObject timing_json(timing, 0);
+  append_timing(timing_json, record);
+  if (timing.size() > 1) parts.timing = "," + timing.substr(1);  // it follows the run's fields
+  if (!record.fields.empty()) parts.results = results_json(record);
+  return parts;
+}
+
+void append_carried_row_json(std::string& out, const RowJson& stored, Severity severity, const std::string& run,
+                             const std::string& worker, std::uint64_t seq, std::uint64_t assignment,
+                             std::uint32_t attempt) {
+  const std::size_t start = out.size();
+  out += stored.head;
+  JsonObject json(out, start);
+  append_run_fields(json, worker, seq, severity, assignment, attempt, run);
+  out += stored.timing;
+  // The results with `cached: true` last, as a carried row's fields have it.
+  if (stored.results.size() > 2) {
+    out += ",\"results\":";
+    out.append(stored.results, 0, stored.results.size() - 1);
+    out += ",\"cached\":true}";
+  } else {
+    out += ",\"results\":{\"cached\":true}";
+  }
   json.close();
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "protocol/log_record.hpp"
+#include "protocol/row_json.hpp"
 #include "util/json_reader.hpp"
 
 namespace ramify {
@@ -25,6 +26,15 @@ struct ReportRow {
 std::string report_row_json(const ReportRow& row);
 // The same at the end of `out`.
 void append_report_row_json(std::string& out, const ReportRow& row);
+
+// A row's JSON in the parts that the state store keeps (protocol/row_json.hpp).
+RowJson carried_json_parts(const LogRecord& record);
+// The row a later run carries over, from those parts: what
+// append_report_row_json writes for the record with these run fields and
+// `cached: true` last among its results.
+void append_carried_row_json(std::string& out, const RowJson& stored, Severity severity, const std::string& run,
+                             const std::string& worker, std::uint64_t seq, std::uint64_t assignment,
+                             std::uint32_t attempt);
 ReportRow report_row_from_json(const JsonValue& row);
 
 // An outcome's timing as the formats write it: `started` in the form of `ts`

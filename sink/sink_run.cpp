@@ -3,6 +3,7 @@
 #include <spdlog/fmt/fmt.h>
 
 #include "util/errors.hpp"
+#include "util/json_reader.hpp"
 
 namespace ramify {
 
@@ -21,25 +22,31 @@ SinkRun::SinkRun(SinkOptions opts) : options(std::move(opts)), console_(stderr, 
   });
 }
 
-static double g_carry=0,g_write=0,g_record=0; static std::uint64_t g_rows=0;
-struct Dump{~Dump(){fprintf(stderr,"PROFILE carry-sql+decode %.3f write_row %.3f record %.3f rows %lu\n",g_carry-g_write,g_write,g_record,static_cast<unsigned long>(g_rows));}} g_dump;
-static double nowd(){return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();}
 void SinkRun::write(const ReportRow& row) {
   if (!state || !report_error.empty()) return write_row(row);
   try {
     if (row.record.kind == RecordKind::carried) {
-      double t0=nowd();
-      state->carry(row.run, row.record, [&](LogRecord&& carried) {
-        double t1=nowd();
-        write_row(ReportRow{row.run, kStateWorker, ++state_rows_, std::move(carried)});
-        g_write+=nowd()-t1; ++g_rows;
+      // A plain carried row goes to a JSON Lines report as its stored JSON;
+      // any other (or to another format, or for metrics) is read back whole.
+      const bool as_json = report && report->takes_json_lines() && !metrics;
+      state->carry(row.run, row.record, [&](CarriedRow&& carried) {
+        ReportRow out{row.run, kStateWorker, ++state_rows_, std::move(carried.record)};
+        if (carried.plain && as_json) return write_carried_json(out, *carried.json);
+        line_.clear();
+        append_carried_row_json(line_, *carried.json, out.record.severity, out.run, out.worker, out.seq,
+                                out.record.assignment, out.record.attempt);
+        try {
+          out = report_row_from_json(parse_json(line_));
+        } catch (const DecodeError& e) {
+          throw WriteError("state store " + state->path() + ": a stored row of " + out.record.search_key +
+                           " does not read back: " + e.what());
+        }
+        write_row(out);
       });
-      g_carry+=nowd()-t0;
       return;
     }
-    double t0=nowd();
-    state->record(row.run, row.record);
-    g_record+=nowd()-t0;
+    if (!row.record.container_id.empty())  // a later run may carry it over: its JSON is kept in parts
+      state->record(row.run, row.record, carried_json_parts(row.record));
   } catch (const WriteError& e) {
     report_failed(e.what());
   }
@@ -55,6 +62,25 @@ void SinkRun::write_row(const ReportRow& row) {
       report_failed(e.what());
     }
   }
+  count_row(row);
+}
+
+void SinkRun::write_carried_json(const ReportRow& row, const RowJson& json) {
+  if (report && report_error.empty()) {
+    line_.clear();
+    append_carried_row_json(line_, json, row.record.severity, row.run, row.worker, row.seq, row.record.assignment,
+                            row.record.attempt);
+    line_ += '\n';
+    try {
+      report->write_json_line(line_);
+    } catch (const WriteError& e) {
+      report_failed(e.what());
+    }
+  }
+  count_row(row);
+}
+
+void SinkRun::count_row(const ReportRow& row) {
   if (metrics && report_error.empty()) metrics->written(row.record);
   if (report_error.empty()) digest.written(row.worker, row.record);
   summary.add(row.worker, row.record);

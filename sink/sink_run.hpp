@@ -75,6 +75,11 @@ class SinkRun {
 
  private:
   void write_row(const ReportRow& row);
+  // A plain row carried over, to a JSON Lines report as its stored JSON with this run's fields.
+  void write_carried_json(const ReportRow& row, const RowJson& json);
+  // The summary, the digest, the metrics and the console hear of a row written.
+  void count_row(const ReportRow& row);
+  std::string line_;  // a carried row's JSON line (its storage reused)
   ConsolePrinter console_;
   std::uint64_t state_rows_ = 0;  // rows the state store wrote (worker "state")
 };

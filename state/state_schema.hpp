@@ -4,10 +4,15 @@
 // broker reads when a run starts (what may be carried over). Workers never
 // see it: what they need travels in their assignments (Assign::baseline).
 //
-//   meta(key, value)          store_id: a random id, made when the store is
+//   meta(key, value)          store_id: a random id, made when the store is;
+//                             schema: kSchema; next_seq: the next row's seq
 //   nodes(id, search_key, level, stamp, status, pruned, fields, run, first_run)
 //     status: of its last outcome, 1 (failed) also for one the run's end interrupted
-//   rows(node, run, assignment, attempt, outcome, record)   msgpack LogRecords
+//   rows(key, seq, level, run, assignment, attempt, outcome, plain, status,
+//        severity, json_head, json_timing, json_results)
+//     by search key (a subtree's rows are one range of rows_by_key), in the order kept; the
+//     report row as its JSON parts (protocol/row_json.hpp); plain: an outcome
+//     neither failed nor with error text (the run's counts need no more of it)
 
 #include <sqlite3.h>
 
@@ -23,9 +28,12 @@ inline constexpr const char* kCreate =
     "CREATE TABLE IF NOT EXISTS nodes(id TEXT PRIMARY KEY, search_key TEXT, level TEXT, stamp TEXT,"
     " status INTEGER, pruned INTEGER, fields BLOB, run TEXT, first_run TEXT);"
     "CREATE INDEX IF NOT EXISTS nodes_by_key ON nodes(search_key);"
-    "CREATE TABLE IF NOT EXISTS rows(node TEXT, run TEXT, assignment INTEGER, attempt INTEGER,"
-    " outcome INTEGER, record BLOB);"
-    "CREATE INDEX IF NOT EXISTS rows_by_node ON rows(node);";
+    "CREATE TABLE IF NOT EXISTS rows(key TEXT, seq INTEGER, level TEXT, run TEXT, assignment INTEGER,"
+    " attempt INTEGER, outcome INTEGER, plain INTEGER, status INTEGER, severity INTEGER, json_head TEXT,"
+    " json_timing TEXT, json_results TEXT);"
+    "CREATE INDEX IF NOT EXISTS rows_by_key ON rows(key, seq);";
+// The layout above; a store of another (an earlier release's) is started afresh.
+inline constexpr const char* kSchema = "2";
 
 // One prepared statement, finalized on every path out of a scope.
 struct Statement {

@@ -1,7 +1,6 @@
 #include "state/state_store.hpp"
 
 #include <chrono>
-#include <msgpack.hpp>
 #include <optional>
 #include <random>
 #include <string_view>
@@ -23,12 +22,6 @@ std::string random_id() {
   static const char* hex = "0123456789abcdef";
   for (int i = 0; i < 16; ++i) id += hex[device() % 16];
   return id;
-}
-
-std::string encode_record(const LogRecord& record) {
-  msgpack::sbuffer buffer;
-  msgpack::pack(buffer, record);
-  return std::string(buffer.data(), buffer.size());
 }
 
 FieldPairs pairs_of(const std::vector<Field>& fields) {
@@ -53,7 +46,9 @@ std::string last_label(const std::string& search_key) {
 }  // namespace
 
 StateStore::StateStore(const std::string& path) : path_(path) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+  // One thread uses the connection: no mutex around each call.
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK) {
     std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close_v2(db_);
     db_ = nullptr;
@@ -74,7 +69,23 @@ StateStore::StateStore(const std::string& path) : path_(path) {
     exec("PRAGMA journal_mode = WAL");      // the broker reads the last run's state while this run writes
     exec("PRAGMA cache_size = -262144");    // 256 MiB at most: a run's indexes stay in memory
     exec("PRAGMA mmap_size = 1073741824");  // reads without a copy
+    {
+      // A store of an earlier layout (or none yet): its tables go, and every
+      // node is curated again once. (Before this sink joins the run, so before
+      // the broker hands out any stored node.)
+      Statement schema;
+      sqlite3_prepare_v2(db_, "SELECT value FROM meta WHERE key = 'schema'", -1, &schema.stmt, nullptr);
+      const bool current =
+          schema.stmt && sqlite3_step(schema.stmt) == SQLITE_ROW && column_text(schema.stmt, 0) == kSchema;
+      if (!current) exec("DROP TABLE IF EXISTS rows; DROP TABLE IF EXISTS nodes;");
+    }
     exec(kCreate);
+    exec((std::string("INSERT OR REPLACE INTO meta(key, value) VALUES('schema', '") + kSchema + "')").c_str());
+    {
+      Statement next;
+      sqlite3_prepare_v2(db_, "SELECT value FROM meta WHERE key = 'next_seq'", -1, &next.stmt, nullptr);
+      if (next.stmt && sqlite3_step(next.stmt) == SQLITE_ROW) next_seq_ = sqlite3_column_int64(next.stmt, 0);
+    }
     {
       Statement meta;
       sqlite3_prepare_v2(db_, "SELECT value FROM meta WHERE key = 'store_id'", -1, &meta.stmt, nullptr);
@@ -85,8 +96,9 @@ StateStore::StateStore(const std::string& path) : path_(path) {
       exec(("INSERT INTO meta(key, value) VALUES('store_id', '" + id_ + "')").c_str());
     }
     exec("BEGIN IMMEDIATE");
-    insert_row_ =
-        prepare("INSERT INTO rows(node, run, assignment, attempt, outcome, record) VALUES(?1,?2,?3,?4,?5,?6)");
+    insert_row_ = prepare(
+        "INSERT INTO rows(key, seq, level, run, assignment, attempt, outcome, plain, status, severity,"
+        " json_head, json_timing, json_results) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)");
     upsert_node_ = prepare(
         "INSERT INTO nodes(id, search_key, level, stamp, status, pruned, fields, run, first_run)"
         " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?8) ON CONFLICT(id) DO UPDATE SET search_key = excluded.search_key,"
@@ -94,11 +106,10 @@ StateStore::StateStore(const std::string& path) : path_(path) {
         " fields = excluded.fields, run = excluded.run");
     node_fields_ = prepare("SELECT fields FROM nodes WHERE id = ?1");
     set_fields_ = prepare("UPDATE nodes SET fields = ?2 WHERE id = ?1");
-    // The rows of the nodes with keys in [?1, ?2), in key order; a node's rows
-    // in the order they were kept (the order rows_by_node holds them in).
+    // The rows of the nodes with keys in [?1, ?2): in key order, a node's in the order they were kept.
     carried_rows_ = prepare(
-        "SELECT n.id, n.search_key, n.level, r.record, r.outcome FROM nodes n JOIN rows r ON r.node = n.id"
-        " WHERE n.search_key >= ?1 AND n.search_key < ?2 AND r.run != ?3 ORDER BY n.search_key");
+        "SELECT key, level, outcome, plain, status, severity, json_head, json_timing, json_results FROM rows"
+        " WHERE key >= ?1 AND key < ?2 AND run != ?3 ORDER BY key, seq");
     {
       Statement any;
       sqlite3_prepare_v2(db_, "SELECT EXISTS(SELECT 1 FROM nodes)", -1, &any.stmt, nullptr);
@@ -141,17 +152,25 @@ void StateStore::step_done(sqlite3_stmt* stmt, const char* what) {
     throw WriteError("state store " + path_ + ": " + what + ": " + sqlite3_errmsg(db_));
 }
 
-void StateStore::record(const std::string& run, const LogRecord& r) {
+void StateStore::record(const std::string& run, const LogRecord& r, const RowJson& json) {
   if (r.container_id.empty() || r.kind == RecordKind::carried) return;
   const bool outcome = r.kind == RecordKind::outcome;
-  bind_text(insert_row_, 1, r.container_id);
-  bind_text(insert_row_, 2, run);
-  sqlite3_bind_int64(insert_row_, 3, static_cast<sqlite3_int64>(r.assignment));
-  sqlite3_bind_int64(insert_row_, 4, r.attempt);
-  sqlite3_bind_int(insert_row_, 5, outcome ? 1 : 0);
-  bind_blob(insert_row_, 6, encode_record(r));
+  bind_text(insert_row_, 1, r.search_key);
+  sqlite3_bind_int64(insert_row_, 2, next_seq_++);
+  bind_text(insert_row_, 3, r.container_type);
+  bind_text(insert_row_, 4, run);
+  sqlite3_bind_int64(insert_row_, 5, static_cast<sqlite3_int64>(r.assignment));
+  sqlite3_bind_int64(insert_row_, 6, r.attempt);
+  sqlite3_bind_int(insert_row_, 7, outcome ? 1 : 0);
+  sqlite3_bind_int(insert_row_, 8, outcome && r.status != Status::failed && r.err.empty() ? 1 : 0);
+  sqlite3_bind_int(insert_row_, 9, static_cast<int>(r.status));
+  sqlite3_bind_int(insert_row_, 10, static_cast<int>(r.severity));
+  bind_text(insert_row_, 11, json.head);
+  bind_text(insert_row_, 12, json.timing);
+  bind_text(insert_row_, 13, json.results);
   step_done(insert_row_, "keeping a row");
   if (outcome) {
+    curated_.emplace(r.container_id, r.search_key);
     bind_text(upsert_node_, 1, r.container_id);
     bind_text(upsert_node_, 2, r.search_key);
     bind_text(upsert_node_, 3, r.container_type);
@@ -176,7 +195,8 @@ void StateStore::record(const std::string& run, const LogRecord& r) {
   }
 }
 
-void StateStore::carry(const std::string& run, const LogRecord& marker, const std::function<void(LogRecord&&)>& write) {
+void StateStore::carry(const std::string& run, const LogRecord& marker,
+                       const std::function<void(CarriedRow&&)>& write) {
   const std::string& root = marker.search_key;
   const std::string scope = marker_field(marker, "carry", "subtree");
   if (scope == "listed") {
@@ -200,40 +220,45 @@ void StateStore::carry(const std::string& run, const LogRecord& marker, const st
 }
 
 void StateStore::carry_range(const std::string& run, const LogRecord& marker, const std::string& from,
-                             const std::string& to, CarryScope scope, const std::function<void(LogRecord&&)>& write,
+                             const std::string& to, CarryScope scope, const std::function<void(CarriedRow&&)>& write,
                              const std::unordered_set<std::string_view>* listed) {
   const std::string& root = marker.search_key;
+  struct Reset {  // also when `write` throws
+    sqlite3_stmt* stmt;
+    ~Reset() { sqlite3_reset(stmt); }
+  } reset{carried_rows_};
   bind_text(carried_rows_, 1, from);
   bind_text(carried_rows_, 2, to);
   bind_text(carried_rows_, 3, run);
   int rc = SQLITE_ROW;
   while ((rc = sqlite3_step(carried_rows_)) == SQLITE_ROW) {
     if (scope == CarryScope::files) {  // the root's files only: past a folder's key, on after its subtree
-      const std::string key = column_text(carried_rows_, 1);
+      const std::string key = column_text(carried_rows_, 0);
       if (auto next = past_child_subtree(key, root)) {
         sqlite3_reset(carried_rows_);
         bind_text(carried_rows_, 1, *next);
         continue;
       }
-      if (column_text(carried_rows_, 2) != kFileLevel) continue;
+      if (column_text(carried_rows_, 1) != kFileLevel) continue;
       if (listed && !listed->count(std::string_view(key).substr(root.size() + 1))) continue;
     }
-    const char* bytes = static_cast<const char*>(sqlite3_column_blob(carried_rows_, 3));
-    const auto size = static_cast<std::size_t>(sqlite3_column_bytes(carried_rows_, 3));
-    if (sqlite3_column_int(carried_rows_, 4) != 0) ++carried_;
-    LogRecord row;
-    try {
-      decoding_.clear();  // one zone for every row: no allocation per row
-      msgpack::unpack(decoding_, bytes, size).convert(row);
-    } catch (const std::exception& e) {
-      const std::string id = column_text(carried_rows_, 0);
-      sqlite3_reset(carried_rows_);
-      throw WriteError("state store " + path_ + ": a stored row of " + id + " does not decode: " + e.what());
-    }
+    if (sqlite3_column_int(carried_rows_, 2) != 0) ++carried_;
+    CarriedRow carried;
+    LogRecord& row = carried.record;
+    row.kind = sqlite3_column_int(carried_rows_, 2) != 0 ? RecordKind::outcome : RecordKind::log;
+    row.status = static_cast<Status>(sqlite3_column_int(carried_rows_, 4));
+    row.severity = static_cast<Severity>(sqlite3_column_int(carried_rows_, 5));
+    row.search_key = column_text(carried_rows_, 0);
+    row.container_type = column_text(carried_rows_, 1);
+    row.label = last_label(row.search_key);
     row.assignment = marker.assignment;
     row.attempt = marker.attempt;
-    row.fields.push_back(make_field("cached", true));
-    write(std::move(row));
+    carried.plain = sqlite3_column_int(carried_rows_, 3) != 0;
+    carried_json_.head = column_text(carried_rows_, 6);
+    carried_json_.timing = column_text(carried_rows_, 7);
+    carried_json_.results = column_text(carried_rows_, 8);
+    carried.json = &carried_json_;
+    write(std::move(carried));
   }
   sqlite3_reset(carried_rows_);
   if (rc != SQLITE_DONE) throw WriteError("state store " + path_ + ": reading carried rows: " + sqlite3_errmsg(db_));
@@ -311,29 +336,40 @@ StateStore::Conclusion StateStore::conclude(const std::string& run, const std::v
       step_done(drop.stmt, "dropping a superseded attempt");
     }
   }
-  {
-    Statement older;
-    sqlite3_prepare_v2(db_,
-                       "DELETE FROM rows WHERE run != ?1 AND node IN"
-                       " (SELECT node FROM rows WHERE run = ?1 AND outcome = 1)",
-                       -1, &older.stmt, nullptr);
-    bind_text(older.stmt, 1, run);
-    step_done(older.stmt, "forgetting rows curated again");
+  // A store that held nothing has no older rows and only new nodes; else each
+  // node curated again loses what it had, looked up by node (a rerun curates few).
+  c.curated = superseded.empty() ? curated_.size()
+                                 : count("SELECT COUNT(DISTINCT key) FROM rows WHERE run = ?1 AND outcome = 1", run);
+  c.fresh = c.curated;
+  if (held_nodes_) {
+    Statement older, first;
+    sqlite3_prepare_v2(db_, "DELETE FROM rows WHERE key = ?1 AND run != ?2", -1, &older.stmt, nullptr);
+    sqlite3_prepare_v2(db_, "SELECT first_run = ?2 FROM nodes WHERE id = ?1", -1, &first.stmt, nullptr);
+    c.fresh = 0;
+    for (const auto& [id, key] : curated_) {
+      bind_text(older.stmt, 1, key);
+      bind_text(older.stmt, 2, run);
+      step_done(older.stmt, "forgetting rows curated again");
+      bind_text(first.stmt, 1, id);
+      bind_text(first.stmt, 2, run);
+      if (sqlite3_step(first.stmt) == SQLITE_ROW && sqlite3_column_int(first.stmt, 0) != 0) ++c.fresh;
+      sqlite3_reset(first.stmt);
+    }
   }
-  c.curated = count("SELECT COUNT(DISTINCT node) FROM rows WHERE run = ?1 AND outcome = 1", run);
-  c.fresh = count("SELECT COUNT(*) FROM nodes WHERE first_run = ?1", run);
   c.carried = carried_;
   if (whole && held_nodes_) {
     c.removed = unseen(run);
     Statement forget_rows, forget_node;
-    sqlite3_prepare_v2(db_, "DELETE FROM rows WHERE node = ?1", -1, &forget_rows.stmt, nullptr);
+    sqlite3_prepare_v2(db_, "DELETE FROM rows WHERE key = ?1", -1, &forget_rows.stmt, nullptr);
     sqlite3_prepare_v2(db_, "DELETE FROM nodes WHERE id = ?1", -1, &forget_node.stmt, nullptr);
-    for (const LogRecord& removed : c.removed)
-      for (sqlite3_stmt* stmt : {forget_rows.stmt, forget_node.stmt}) {
-        bind_text(stmt, 1, removed.container_id);
-        step_done(stmt, "forgetting removed nodes");
-      }
+    for (const LogRecord& removed : c.removed) {
+      bind_text(forget_rows.stmt, 1, removed.search_key);
+      step_done(forget_rows.stmt, "forgetting removed nodes");
+      bind_text(forget_node.stmt, 1, removed.container_id);
+      step_done(forget_node.stmt, "forgetting removed nodes");
+    }
   }
+  exec(("INSERT OR REPLACE INTO meta(key, value) VALUES('next_seq', " + std::to_string(next_seq_) + ")").c_str());
   exec("COMMIT");
   return c;
 }

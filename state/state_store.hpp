@@ -10,7 +10,6 @@
 // was done, a stored node that was neither curated nor carried is gone from
 // the hierarchy: it is reported removed and forgotten.
 
-#include <msgpack.hpp>
 #include <sqlite3.h>
 
 #include <cstdint>
@@ -22,11 +21,22 @@
 #include <vector>
 
 #include "protocol/messages.hpp"
+#include "protocol/row_json.hpp"
 
 namespace ramify {
 
 // The worker the report names for rows the store wrote (carried over, removed).
 inline constexpr const char* kStateWorker = "state";
+
+// A row carried over: its report JSON in parts, and a record of what the
+// run's counts need of a plain one (kind, status, severity, container_type,
+// label, search_key; the marker's assignment and attempt).
+// Any other row's record is its JSON, whole (sink/report_row.hpp).
+struct CarriedRow {
+  LogRecord record;
+  const RowJson* json = nullptr;  // valid during the call
+  bool plain = false;             // an outcome, not failed, without error text
+};
 
 class StateStore {
  public:
@@ -39,11 +49,12 @@ class StateStore {
   const std::string& id() const { return id_; }
   const std::string& path() const { return path_; }
 
-  // Keeps a row of run `run` (a record without a node is not kept). Throws WriteError.
-  void record(const std::string& run, const LogRecord& record);
-  // Hands `write` the rows the marker carries over, each marked `cached:
-  // true` and tagged with the marker's assignment and attempt. Throws WriteError.
-  void carry(const std::string& run, const LogRecord& marker, const std::function<void(LogRecord&&)>& write);
+  // Keeps a row of run `run` with its report JSON in parts (a record without
+  // a node is not kept). Throws WriteError.
+  void record(const std::string& run, const LogRecord& record, const RowJson& json);
+  // Hands `write` the rows the marker carries over, in key order, for the
+  // marker's assignment and attempt. Throws WriteError.
+  void carry(const std::string& run, const LogRecord& marker, const std::function<void(CarriedRow&&)>& write);
 
   struct Conclusion {
     std::uint64_t curated = 0;       // nodes with an outcome row of this run
@@ -65,7 +76,7 @@ class StateStore {
   // Carries the rows of the nodes with keys in [from, to); `files`: only the
   // marker root's files (those `listed`, when given, by label).
   void carry_range(const std::string& run, const LogRecord& marker, const std::string& from, const std::string& to,
-                   CarryScope scope, const std::function<void(LogRecord&&)>& write,
+                   CarryScope scope, const std::function<void(CarriedRow&&)>& write,
                    const std::unordered_set<std::string_view>* listed = nullptr);
   // Stored nodes this run neither curated nor carried over, in key order.
   std::vector<LogRecord> unseen(const std::string& run);
@@ -80,12 +91,14 @@ class StateStore {
   sqlite3_stmt* set_fields_ = nullptr;
   sqlite3_stmt* carried_rows_ = nullptr;
   std::uint64_t carried_ = 0;  // outcome rows carried over
-  msgpack::zone decoding_;     // what a carried row decodes into
+  RowJson carried_json_;       // a carried row's JSON parts
+  sqlite3_int64 next_seq_ = 1;  // rows: the next one's seq (meta next_seq)
   // The markers of this run by root key: what they carried of the store.
   struct KeyHash : std::hash<std::string_view> {
     using is_transparent = void;
   };
   std::unordered_map<std::string, CarryScope, KeyHash, std::equal_to<>> carried_scopes_;
+  std::unordered_map<std::string, std::string> curated_;  // nodes with an outcome row of this run: id -> key
   bool held_nodes_ = false;  // the store held nodes when the run began (else nothing can be removed)
 };
 

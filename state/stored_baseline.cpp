@@ -37,7 +37,7 @@ StoredBaseline StoredBaseline::load(const std::string& path) {
   if (stat(path.c_str(), &st) != 0) return baseline;  // the first run: the sink makes the store
   auto reader = std::make_shared<Reader>();
   reader->path = path;
-  if (sqlite3_open_v2(path.c_str(), &reader->db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &reader->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     if (!reader->db) throw ConfigError("state store " + path + ": out of memory");
     reader->fail("cannot open it");
   }

@@ -19,6 +19,9 @@ class JsonObject {
   // Writes the object at the end of `into` instead (str() is then not for
   // use); close() writes its closing brace.
   explicit JsonObject(std::string& into) : text_(into), start_(into.size()) { text_ += '{'; }
+  // Goes on with an object already begun at `start` in `into` (its opening
+  // brace and perhaps fields written there).
+  JsonObject(std::string& into, std::size_t start) : text_(into), start_(start) {}
   JsonObject(const JsonObject&) = delete;
   JsonObject& operator=(const JsonObject&) = delete;
 

@@ -12,6 +12,7 @@
 #include "broker/sink_watch.hpp"
 #include "engine/incremental_scan.hpp"
 #include "hierarchy/memory_source.hpp"
+#include "sink/report_row.hpp"
 #include "state/state_store.hpp"
 #include "state/stored_baseline.hpp"
 #include "support/temp_dir.hpp"
@@ -37,6 +38,10 @@ LogRecord outcome(const std::string& id, const std::string& level, Status status
   return r;
 }
 
+void keep(StateStore& store, const std::string& run, const LogRecord& record) {
+  store.record(run, record, carried_json_parts(record));
+}
+
 LogRecord marker(const std::string& id, const std::string& scope) {
   LogRecord r;
   r.kind = RecordKind::carried;
@@ -57,16 +62,22 @@ void first_run(const std::string& path) {
                                                                                   {"s1/f2", "file"},
                                                                                   {"s2", "subject"},
                                                                                   {"s2/f3", "file"}})
-    store.record("run1", outcome(id, level));
+    keep(store, "run1", outcome(id, level));
   const auto c = store.conclude("run1", {}, true);
   EXPECT_EQ(c.curated, 6u);
   EXPECT_EQ(c.fresh, 6u);
   EXPECT_TRUE(c.removed.empty());
 }
 
+// The rows a marker carries over, read back whole from their JSON as the sink does.
 std::vector<LogRecord> carry(StateStore& store, const std::string& run, const LogRecord& marker) {
   std::vector<LogRecord> rows;
-  store.carry(run, marker, [&](LogRecord&& r) { rows.push_back(std::move(r)); });
+  store.carry(run, marker, [&](CarriedRow&& r) {
+    std::string line;
+    append_carried_row_json(line, *r.json, r.record.severity, run, kStateWorker, rows.size() + 1, r.record.assignment,
+                            r.record.attempt);
+    rows.push_back(report_row_from_json(parse_json(line)).record);
+  });
   return rows;
 }
 
@@ -96,8 +107,8 @@ TEST(StateStore, CarriesANodeItsFilesOrItsSubtreeMarkedCachedUnderTheMarkersAtte
     EXPECT_EQ(r.attempt, 2u);
     EXPECT_EQ(r.fields.back(), make_field("cached", true));
   }
-  store.record("run2", outcome("s1/f1", "file"));
-  store.record("run2", outcome("s1/f4", "file"));
+  keep(store, "run2", outcome("s1/f1", "file"));
+  keep(store, "run2", outcome("s1/f4", "file"));
   // s1/f2 was neither curated nor carried: gone.
   const auto c = store.conclude("run2", {}, true);
   EXPECT_EQ(c.curated, 2u);
@@ -118,8 +129,8 @@ TEST(StateStore, CarriesTheFilesAMarkerNamesAndFindsRemovedOnesOnlyWhereNothingW
   const std::string path = (dir.path() / "state.db").string();
   first_run(path);
   StateStore store(path);
-  store.record("run2", outcome(".", "project"));
-  store.record("run2", outcome("s1", "subject"));
+  keep(store, "run2", outcome(".", "project"));
+  keep(store, "run2", outcome("s1", "subject"));
   LogRecord listed = marker("s1", "listed");
   listed.fields.push_back(Field{"names", "f2\nnot-stored\n", FieldType::text});
   EXPECT_EQ(ids_of(carry(store, "run2", listed)), (std::set<std::string>{"s1/f2"}));
@@ -133,19 +144,60 @@ TEST(StateStore, CarriesTheFilesAMarkerNamesAndFindsRemovedOnesOnlyWhereNothingW
             (std::set<std::string>{".", "s1", "s1/f2", "s2", "s2/f3"}));
 }
 
+// Every row comes back as its JSON parts; a plain outcome (not failed, no
+// error text) also with what the run's counts need, so that its JSON can be
+// written as it is; any other is read back whole.
+TEST(StateStore, GivesEveryRowBackAsItsJsonAndSaysWhichArePlainOutcomes) {
+  TempDir dir;
+  const std::string path = (dir.path() / "state.db").string();
+  {
+    StateStore store(path);
+    keep(store, "run1", outcome(".", "project"));
+    LogRecord note = outcome(".", "project");
+    note.kind = RecordKind::log;
+    note.severity = Severity::warning;
+    note.msg = "a note";
+    keep(store, "run1", note);
+    LogRecord declined = outcome("s1", "subject", Status::skipped);
+    declined.err = "declined";
+    keep(store, "run1", declined);
+    store.conclude("run1", {}, true);
+  }
+  StateStore store(path);
+  std::vector<std::pair<CarriedRow, RowJson>> rows;
+  store.carry("run2", marker(".", "subtree"), [&](CarriedRow&& row) {
+    RowJson json = *row.json;
+    rows.emplace_back(std::move(row), std::move(json));
+  });
+  ASSERT_EQ(rows.size(), 3u);
+  const LogRecord& plain = rows[0].first.record;
+  EXPECT_TRUE(rows[0].first.plain);
+  EXPECT_EQ(plain.kind, RecordKind::outcome);
+  EXPECT_EQ(plain.status, Status::ok);
+  EXPECT_EQ(plain.search_key, "p");
+  EXPECT_EQ(plain.container_type, "project");
+  EXPECT_EQ(plain.assignment, 9u);
+  EXPECT_EQ(rows[0].second.head, carried_json_parts(outcome(".", "project")).head);
+  EXPECT_FALSE(rows[1].first.plain);
+  EXPECT_EQ(rows[1].first.record.severity, Severity::warning);
+  EXPECT_NE(rows[1].second.head.find("a note"), std::string::npos);
+  EXPECT_FALSE(rows[2].first.plain);
+  EXPECT_NE(rows[2].second.head.find("declined"), std::string::npos);
+}
+
 TEST(StateStore, ARunThatIsNotWholeForgetsNothingAndOneThatNeverConcludesChangesNothing) {
   TempDir dir;
   const std::string path = (dir.path() / "state.db").string();
   first_run(path);
   {
     StateStore store(path);
-    store.record("run2", outcome("s1/f1", "file", Status::failed));
+    keep(store, "run2", outcome("s1/f1", "file", Status::failed));
     // The sink died: nothing of run2 stands.
   }
   EXPECT_EQ(StoredBaseline::load(path).size(), 6u);
   {
     StateStore store(path);
-    store.record("run3", outcome("s1/f1", "file", Status::failed));
+    keep(store, "run3", outcome("s1/f1", "file", Status::failed));
     const auto c = store.conclude("run3", {}, false);
     EXPECT_TRUE(c.removed.empty());
   }
@@ -159,11 +211,11 @@ TEST(StateStore, RowsOfSupersededAttemptsAreDroppedAndInterruptedNodesCountAsFai
   const std::string path = (dir.path() / "state.db").string();
   {
     StateStore store(path);
-    store.record("r", outcome(".", "project"));
-    store.record("r", outcome("s1", "subject", Status::ok, "s#c", 4));  // attempt 1 of assignment 4: superseded
+    keep(store, "r", outcome(".", "project"));
+    keep(store, "r", outcome("s1", "subject", Status::ok, "s#c", 4));  // attempt 1 of assignment 4: superseded
     LogRecord interrupted = outcome("s2", "subject", Status::skipped);
     interrupted.msg = "interrupted: the run was stopped";
-    store.record("r", interrupted);
+    keep(store, "r", interrupted);
     EXPECT_EQ(store.conclude("r", {AssignmentRef{4, 1}}, false).curated, 2u);
   }
   // s1's node row stays with its stamp, but s2 will be curated again.
@@ -204,7 +256,7 @@ TEST(StoredBaseline, GivesAShallowAssignmentItsRootAndFilesAndASubtreeEverything
                                                                                     {"s10", "subject"},
                                                                                     {"s10/f", "file"},
                                                                                     {"z.txt", "file"}})
-      store.record("r", outcome(id, level));
+      keep(store, "r", outcome(id, level));
     store.conclude("r", {}, true);
   }
   const StoredBaseline baseline = StoredBaseline::load(path);

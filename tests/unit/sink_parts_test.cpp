@@ -81,6 +81,42 @@ TEST(ReportRow, HasTheHierarchyCuratorColumnsFirst) {
   EXPECT_EQ(row.find("results")->get("sha256"), "ab");
 }
 
+// A row carried over by a later run is written from the parts the state
+// store kept: byte for byte what the whole record would give, with the later
+// run's fields and `cached: true` last among the results.
+TEST(ReportRow, ACarriedRowFromItsStoredPartsIsTheRowOfItsRecordMarkedCached) {
+  LogRecord timed;
+  timed.kind = RecordKind::outcome;
+  timed.status = Status::ok;
+  timed.severity = Severity::warning;
+  timed.container_type = "file";
+  timed.container_id = "sub-1/\"x\"\n.txt";
+  timed.label = "\"x\"\n.txt";
+  timed.msg = "caf\xc3\xa9";
+  timed.search_key = "p/sub-1/\"x\"\n.txt";
+  timed.ts_us = 1796194080123456;
+  timed.start_us = 1796194080000001;
+  timed.duration_us = 2500001;
+  timed.assignment = 3;
+  timed.attempt = 1;
+  timed.fields = {{"sha256", "ab"}, make_field("bytes", std::int64_t{42})};
+  LogRecord plain = timed;
+  plain.start_us = 0;
+  plain.fields.clear();
+  plain.status = Status::skipped;
+  for (const LogRecord& record : {timed, plain}) {
+    const RowJson parts = carried_json_parts(record);
+    std::string carried;
+    append_carried_row_json(carried, parts, record.severity, "run2", "state", 77, 12, 2);
+    LogRecord expected = record;
+    expected.assignment = 12;
+    expected.attempt = 2;
+    expected.fields.push_back(make_field("cached", true));
+    EXPECT_EQ(carried, report_row_json(ReportRow{"run2", "state", 77, expected}));
+    EXPECT_TRUE(parse_json(carried).find("results")->find("cached")->boolean) << carried;
+  }
+}
+
 TEST(RunSummary, CountsByLevelAndForgetsSupersededAttempts) {
   RunSummary summary;
   auto outcome = [](std::string level, std::string key, Status status, std::uint32_t attempt) {
