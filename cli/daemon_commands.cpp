@@ -119,7 +119,8 @@ int broker_command(const Arguments& args) {
   BrokerOptions broker_options;
   broker_options.spec = job_spec_from(vm);
   {
-    const auto curator = make_curator(broker_options.spec);  // its own configuration is checked before any worker sees it
+    // The curator's own configuration is checked before any worker sees it.
+    const auto curator = make_curator(broker_options.spec);
     const auto* aware = dynamic_cast<const CarryAware*>(curator.get());
     broker_options.carried_fields = aware && aware->rolls_up();
   }

@@ -239,6 +239,41 @@ TEST(StateStore, RefusesADatabaseThatIsNotOne) {
   }
 }
 
+// A store in the layout of the release before (rows as msgpack records) keeps
+// its id, so that the broker still takes its sink, and is started afresh:
+// nothing in it is carried over, so every node is curated once.
+TEST(StateStore, AStoreOfTheEarlierLayoutKeepsItsIdAndStartsAfresh) {
+  TempDir dir;
+  const std::string path = (dir.path() / "state.db").string();
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+                           "INSERT INTO meta VALUES('store_id', 'feedc0de');"
+                           "CREATE TABLE nodes(id TEXT PRIMARY KEY, search_key TEXT, level TEXT, stamp TEXT,"
+                           " status INTEGER, pruned INTEGER, fields BLOB, run TEXT, first_run TEXT);"
+                           "INSERT INTO nodes VALUES('.', 'p', 'project', 's#c', 0, 0, NULL, 'r0', 'r0');"
+                           "CREATE TABLE rows(node TEXT, run TEXT, assignment INTEGER, attempt INTEGER,"
+                           " outcome INTEGER, record BLOB);"
+                           "INSERT INTO rows VALUES('.', 'r0', 0, 1, 1, x'80');",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  {
+    StateStore store(path);
+    EXPECT_EQ(store.id(), "feedc0de");
+    EXPECT_TRUE(carry(store, "run1", marker(".", "subtree")).empty());
+    keep(store, "run1", outcome(".", "project"));
+    const auto c = store.conclude("run1", {}, true);
+    EXPECT_EQ(c.fresh, 1u);
+    EXPECT_TRUE(c.removed.empty());
+  }
+  EXPECT_EQ(StoredBaseline::load(path).store_id(), "feedc0de");
+  EXPECT_EQ(ids_of(StoredBaseline::load(path).below("p", false)), (std::set<std::string>{"."}));
+}
+
 TEST(StoredBaseline, GivesAShallowAssignmentItsRootAndFilesAndASubtreeEverythingBelow) {
   TempDir dir;
   const std::string path = (dir.path() / "state.db").string();
