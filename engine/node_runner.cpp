@@ -159,41 +159,40 @@ void NodeRunner::carry(WalkFrame& frame, const CarryVerdict& verdict, bool is_ro
     return;
   }
   flush_carried_files();
-  LogRecord marker;
-  marker.kind = RecordKind::carried;
-  marker.ts_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                     std::chrono::system_clock::now().time_since_epoch())
-                     .count();
-  marker.container_type = node.level;
-  marker.container_id = node.id;
-  marker.label = node.label;
-  marker.search_key = frame.search_key;
-  marker.assignment = assignment_.id;
-  marker.attempt = assignment_.attempt;
-  marker.stamp = verdict.stamp;
   // What the sink carries over: the node alone, its subtree, or (a shallow
   // assignment's root) itself and its files, the folders below being other assignments.
   const char* scope = !verdict.whole ? "node" : is_root && shallow_ ? "files" : "subtree";
-  marker.fields.push_back(Field{"carry", scope, FieldType::text});
-  records_.add(std::move(marker));
-  if (hooks_.flush_each_node) records_.flush();
+  LogRecord marker = carried_marker(node.id, frame.search_key, scope);
+  marker.container_type = node.level;
+  marker.label = node.label;
+  marker.stamp = verdict.stamp;
+  emit_marker(std::move(marker));
   if (is_root) root_fields_ = verdict.last->fields;  // what finalize_run sees of this assignment
 }
 
 void NodeRunner::flush_carried_files() {
   if (carried_files_.count == 0) return;
+  LogRecord marker = carried_marker(carried_files_.parent_id, carried_files_.parent_key, "listed");
+  marker.fields.push_back(Field{"names", std::move(carried_files_.names), FieldType::text});
+  carried_files_ = CarriedFiles{};
+  emit_marker(std::move(marker));
+}
+
+LogRecord NodeRunner::carried_marker(const std::string& id, const std::string& search_key, const char* scope) const {
   LogRecord marker;
   marker.kind = RecordKind::carried;
   marker.ts_us = std::chrono::duration_cast<std::chrono::microseconds>(
                      std::chrono::system_clock::now().time_since_epoch())
                      .count();
-  marker.container_id = carried_files_.parent_id;
-  marker.search_key = carried_files_.parent_key;
+  marker.container_id = id;
+  marker.search_key = search_key;
   marker.assignment = assignment_.id;
   marker.attempt = assignment_.attempt;
-  marker.fields.push_back(Field{"carry", "listed", FieldType::text});
-  marker.fields.push_back(Field{"names", std::move(carried_files_.names), FieldType::text});
-  carried_files_ = CarriedFiles{};
+  marker.fields.push_back(Field{"carry", scope, FieldType::text});
+  return marker;
+}
+
+void NodeRunner::emit_marker(LogRecord&& marker) {
   records_.add(std::move(marker));
   if (hooks_.flush_each_node) records_.flush();
 }

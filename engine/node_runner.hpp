@@ -91,6 +91,9 @@ class NodeRunner : public WalkVisitor {
  private:
   bool excluded(const Node& node) const;
   void carry(WalkFrame& frame, const CarryVerdict& verdict, bool is_root);
+  // A `carried` marker of this assignment: the sink brings back what `scope` covers of the node at `search_key`.
+  LogRecord carried_marker(const std::string& id, const std::string& search_key, const char* scope) const;
+  void emit_marker(LogRecord&& marker);
   void await_drain() const;
   void report_failure(const Node& node, const std::string& error);
 

@@ -32,11 +32,8 @@ void SinkRun::write(const ReportRow& row) {
       state->carry(row.run, row.record, [&](CarriedRow&& carried) {
         ReportRow out{row.run, kStateWorker, ++state_rows_, std::move(carried.record)};
         if (carried.plain && as_json) return write_carried_json(out, *carried.json);
-        line_.clear();
-        append_carried_row_json(line_, *carried.json, out.record.severity, out.run, out.worker, out.seq,
-                                out.record.assignment, out.record.attempt);
         try {
-          out = report_row_from_json(parse_json(line_));
+          out = report_row_from_json(parse_json(carried_line(out, *carried.json)));
         } catch (const DecodeError& e) {
           throw WriteError("state store " + state->path() + ": a stored row of " + out.record.search_key +
                            " does not read back: " + e.what());
@@ -65,11 +62,16 @@ void SinkRun::write_row(const ReportRow& row) {
   count_row(row);
 }
 
+const std::string& SinkRun::carried_line(const ReportRow& row, const RowJson& json) {
+  line_.clear();
+  append_carried_row_json(line_, json, row.record.severity, row.run, row.worker, row.seq, row.record.assignment,
+                          row.record.attempt);
+  return line_;
+}
+
 void SinkRun::write_carried_json(const ReportRow& row, const RowJson& json) {
   if (report && report_error.empty()) {
-    line_.clear();
-    append_carried_row_json(line_, json, row.record.severity, row.run, row.worker, row.seq, row.record.assignment,
-                            row.record.attempt);
+    carried_line(row, json);
     line_ += '\n';
     try {
       report->write_json_line(line_);

@@ -77,6 +77,8 @@ class SinkRun {
   void write_row(const ReportRow& row);
   // A plain row carried over, to a JSON Lines report as its stored JSON with this run's fields.
   void write_carried_json(const ReportRow& row, const RowJson& json);
+  // A carried row's JSON (in line_): its stored parts with this run's fields.
+  const std::string& carried_line(const ReportRow& row, const RowJson& json);
   // The summary, the digest, the metrics and the console hear of a row written.
   void count_row(const ReportRow& row);
   std::string line_;  // a carried row's JSON line (its storage reused)
