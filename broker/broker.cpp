@@ -225,6 +225,9 @@ struct Broker::Impl {
     }
     if (status == 0) {
       run.log->info("run {} finished: {} node(s) in {:.2f} s", run.run_id, run.scheduler->nodes(), elapsed);
+      if (run.carried_whole > 0)
+        run.log->info("{} assignment(s) unchanged since the last run: carried whole, their nodes not sent",
+                      run.carried_whole);
     } else if (run.scheduler->failures() > 0) {
       run.log->error("run {} failed: {} failure(s); first: {}", run.run_id, run.scheduler->failures(), first);
     } else {  // stopped by something that is no failure of a node (a journal, a sink's error)

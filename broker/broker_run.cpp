@@ -126,6 +126,13 @@ Finish BrokerRun::finish_message() const {
   finish.first_failure = scheduler->first_failure();
   finish.whole = scheduler->state() == RunState::finished &&
                  scheduler->count(AssignmentState::done) == scheduler->assignments().size();
+  // What rerun = failed carries is not compared with the manifest: its digests would not hold.
+  if (!rerun_failed_only)
+    for (const auto& [id, digest] : assignment_digests) {
+      const AssignmentStatus& a = scheduler->assignments()[id];
+      if (a.state == AssignmentState::done && a.failures == 0 && a.handed_back == 0 && !digest.empty())
+        finish.assignment_digests.emplace_back(search_key_of(a.spec.ancestors, a.spec.root), digest);
+    }
   return finish;
 }
 

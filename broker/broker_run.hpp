@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,6 +52,10 @@ class BrokerRun {
   std::map<std::string, std::string> level_stamps;
   StoredBaseline baseline;
   bool rerun_failed_only = false;
+  // A manifest's assignments as dispatched (broker/assignment_digest.hpp):
+  // their digests by assignment id, and how many were carried whole.
+  std::unordered_map<std::uint64_t, std::string> assignment_digests;
+  std::uint64_t carried_whole = 0;
   std::map<std::string, std::string> worker_keys;  // worker id -> the key that first used it
   std::vector<LogRecord> final_records;            // what the curator's finalize_run logged
   DashboardFeed* dashboard = nullptr;  // with --http (owned by the broker): told of failures and the sink's beats

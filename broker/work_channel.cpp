@@ -1,5 +1,6 @@
 #include "broker/work_channel.hpp"
 
+#include "broker/assignment_digest.hpp"
 #include "broker/dashboard_feed.hpp"
 #include "broker/partitioner.hpp"
 #include "net/security.hpp"
@@ -90,19 +91,38 @@ void WorkChannel::dispatch() {
     message.ancestors = a.spec.ancestors;
     message.order = run_.options.spec.order();
     message.spec_version = BrokerRun::kSpecVersion;
-    if (run_.source.manifest) message.nodes = assignment_nodes(a.spec, *run_.source.manifest);
     message.data = run_.scheduler->data_for(d.assignment);
     message.skip = a.skip;
     message.resume_data = a.resume_data;
     if (!run_.level_stamps.empty()) {
       message.level_stamps = run_.level_stamps;
       message.rerun_failed_only = run_.rerun_failed_only;
-      message.baseline = run_.baseline.below(search_key_of(a.spec.ancestors, a.spec.root),
-                                             a.spec.kind == AssignmentKind::shallow, run_.options.carried_fields);
+      const std::string key = search_key_of(a.spec.ancestors, a.spec.root);
+      if (auto whole = carried_whole(d.assignment, a, key)) {
+        message.carry_whole = true;
+        message.baseline.push_back(std::move(*whole));
+      } else {
+        message.baseline =
+            run_.baseline.below(key, a.spec.kind == AssignmentKind::shallow, run_.options.carried_fields);
+      }
     }
+    if (run_.source.manifest && !message.carry_whole) message.nodes = assignment_nodes(a.spec, *run_.source.manifest);
     run_.log->debug("assignment {} attempt {} ({}) -> {}", d.assignment, d.attempt, a.spec.root.id, d.worker);
     send(d.worker, Assign::kType, encode(message));
   }
+}
+
+std::optional<BaselineNode> WorkChannel::carried_whole(std::uint64_t id, const AssignmentStatus& a,
+                                                       const std::string& key) {
+  if (!run_.source.manifest || a.skip > 0) return std::nullopt;
+  auto [digest, fresh] = run_.assignment_digests.try_emplace(id);
+  if (fresh)
+    digest->second = assignment_digest(a.spec, *run_.source.manifest, run_.level_stamps, run_.options.spec);
+  const std::string stored = run_.baseline.assignment_digest(key);
+  if (digest->second.empty() || stored != digest->second) return std::nullopt;
+  std::optional<BaselineNode> root = run_.baseline.node(key);
+  if (root && fresh) ++run_.carried_whole;
+  return root;
 }
 
 void WorkChannel::kill_every_worker(const Kill& kill) {

@@ -6,6 +6,7 @@
 
 #include <zmq.hpp>
 
+#include <optional>
 #include <string>
 
 #include "broker/broker_run.hpp"
@@ -33,6 +34,9 @@ class WorkChannel {
  private:
   void send(const std::string& worker, const std::string& type, const std::string& body);
   void handle_hello(const Hello& hello, const std::string& worker);
+  // A manifest's assignment whose digest is the one the store kept: its
+  // stored root, to be carried whole (computes and keeps the digest).
+  std::optional<BaselineNode> carried_whole(std::uint64_t id, const AssignmentStatus& a, const std::string& key);
 
   BrokerRun& run_;
   zmq::socket_t socket_;

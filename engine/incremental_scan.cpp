@@ -61,6 +61,14 @@ IncrementalScan::IncrementalScan(ListingCache& source, const WalkPlan& plan, con
       assignment_(assignment),
       tree_(tree),
       rolls_up_(curator && curator->rolls_up()) {
+  if (assignment.carry_whole && !assignment.baseline.empty()) {  // the broker compared it: nothing to scan
+    CarryVerdict& root = verdicts_[plan.root.id];
+    root.last = &assignment.baseline.front();
+    root.stamp = root.last->stamp;
+    root.carried = root.whole = true;
+    carried_ = 1;
+    return;
+  }
   for (const BaselineNode& node : assignment.baseline) stored_[node.id] = &node;
   scan(plan.root, true);
   const bool everything = verdicts_[plan.root.id].whole;

@@ -11,7 +11,8 @@
 // nothing of an assignment.
 //
 // The listings are kept: the walk reads them from the ListingCache again
-// instead of listing every folder twice.
+// instead of listing every folder twice. An assignment the broker found
+// unchanged (Assign::carry_whole) is not scanned: its root is carried whole.
 
 #include <memory>
 #include <string>

@@ -318,4 +318,47 @@ std::vector<Node> MemorySource::subtree(const std::string& id) const {
   return out;
 }
 
+bool MemorySource::describe(const std::string& id, bool shallow,
+                            const std::function<void(std::string_view)>& add) const {
+  const std::uint32_t index = find(id);
+  if (index == kNone) return false;
+  add(path_root_);
+  const auto number = [&add](std::int64_t value) {
+    add(std::string_view(reinterpret_cast<const char*>(&value), sizeof value));
+  };
+  const auto node = [&](const Record& record) {
+    add(id_of(record));
+    add(levels_[record.level]);
+    add(label_of(record));
+    number(record.is_file ? 1 : 0);
+    number(record.size);
+    number(record.mtime);
+    const std::size_t label_bytes = record.label_in_id ? 0 : record.label_length;
+    add(std::string_view(arena_.data() + record.text + record.id_length + label_bytes, record.attrs_length));
+    number(record.child_count);
+  };
+  const Record& root = records_[index];
+  node(root);
+  if (shallow) {
+    for (std::uint32_t i = 0; i < root.child_count; ++i) {
+      const Record& child = records_[children_[root.first_child + i]];
+      if (child.is_file) {
+        node(child);
+      } else {
+        add(id_of(child));
+      }
+    }
+    return true;
+  }
+  std::vector<std::uint32_t> stack;  // pre-order over sorted children
+  for (std::uint32_t i = root.child_count; i-- > 0;) stack.push_back(children_[root.first_child + i]);
+  while (!stack.empty()) {
+    const Record& record = records_[stack.back()];
+    stack.pop_back();
+    node(record);
+    for (std::uint32_t i = record.child_count; i-- > 0;) stack.push_back(children_[record.first_child + i]);
+  }
+  return true;
+}
+
 }  // namespace ramify

@@ -9,6 +9,7 @@
 // subtree()). About 100 bytes per node plus its strings.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -74,6 +75,11 @@ class MemorySource : public HierarchySource {
   // The number of nodes in the subtree of `id`, itself included (0 when unknown).
   std::uint64_t subtree_size(const std::string& id) const;
   std::size_t size() const { return records_.size(); }
+  // Hands `add` every byte that describes what an assignment of `id` covers,
+  // in a fixed order: the node and (`shallow`) its children's ids and its
+  // files, or every node of its subtree, each with its id, level, label,
+  // size, mtime, attributes and child count. False when `id` is unknown.
+  bool describe(const std::string& id, bool shallow, const std::function<void(std::string_view)>& add) const;
 
  private:
   static constexpr std::uint32_t kNone = UINT32_MAX;

@@ -67,9 +67,13 @@ struct Assign {
   std::map<std::string, std::string> level_stamps;
   std::vector<BaselineNode> baseline;
   bool rerun_failed_only = false;
+  // The broker found the assignment as it was when a run last did it without
+  // a failure (broker/assignment_digest.hpp): it is carried whole, `nodes`
+  // is empty and `baseline` holds only its root.
+  bool carry_whole = false;
   bool operator==(const Assign&) const = default;
   MSGPACK_DEFINE(version, run_id, id, attempt, kind, root, ancestors, order, spec_version, nodes, data, skip,
-                 resume_data, level_stamps, baseline, rerun_failed_only)
+                 resume_data, level_stamps, baseline, rerun_failed_only, carry_whole)
 };
 
 // Broker -> worker: stop this attempt (it was re-dispatched elsewhere).
@@ -230,9 +234,12 @@ struct Finish {
   std::string first_failure;             // the broker's account of the first failure
   std::uint64_t handed_back = 0;         // assignments (or their rests) handed back by draining workers
   bool whole = false;  // every assignment was done: what a state store holds and the run did not see is gone
+  // A state store from a manifest: the search key and digest of every
+  // assignment this run did without a failure (broker/assignment_digest.hpp).
+  std::vector<std::pair<std::string, std::string>> assignment_digests;
   bool operator==(const Finish&) const = default;
   MSGPACK_DEFINE(version, run_id, status, last_seq, superseded, dead_workers, skipped_assignments, final_records,
-                 first_failure, handed_back, whole)
+                 first_failure, handed_back, whole, assignment_digests)
 };
 
 // ---- config channel: REQ -> broker REP ----

@@ -57,6 +57,8 @@ class ReportWriter {
   std::string path_;
   int fd_ = -1;
   std::uint64_t committed_bytes_ = 0;
+  std::uint64_t written_back_ = 0;  // the offset up to which the disk was asked to start writing
+  static constexpr std::uint64_t kWriteBackBytes = std::uint64_t{8} << 20;
   std::uint64_t committed_rows_ = 0;
   std::uint64_t buffered_rows_ = 0;
   std::string buffer_;  // its storage is reserved once and kept

@@ -148,7 +148,7 @@ void SinkRun::complete_report(bool whole) {
       for (std::size_t i = 0; i < finish->final_records.size(); ++i)
         if (report) report->write(ReportRow{run_id, "broker", i + 1, finish->final_records[i]});
       if (state) {
-        StateStore::Conclusion c = state->conclude(run_id, finish->superseded, whole);
+        StateStore::Conclusion c = state->conclude(run_id, finish->superseded, whole, finish->assignment_digests);
         for (LogRecord& removed : c.removed) write_row(ReportRow{run_id, kStateWorker, ++state_rows_, std::move(removed)});
         if (!report_error.empty()) return;
         since_last_run = fmt::format("since the last run: {} node(s) curated ({} new), {} carried over (cached), {}",

@@ -13,6 +13,9 @@
 //     by search key (a subtree's rows are one range of rows_by_key), in the order kept; the
 //     report row as its JSON parts (protocol/row_json.hpp); plain: an outcome
 //     neither failed nor with error text (the run's counts need no more of it)
+//   assignments(key, digest)  a manifest's assignments that the last run to
+//     do them did without a failure, by root search key, with their digest
+//     (broker/assignment_digest.hpp); one goes when a node it covers changes
 
 #include <sqlite3.h>
 
@@ -31,7 +34,8 @@ inline constexpr const char* kCreate =
     "CREATE TABLE IF NOT EXISTS rows(key TEXT, seq INTEGER, level TEXT, run TEXT, assignment INTEGER,"
     " attempt INTEGER, outcome INTEGER, plain INTEGER, status INTEGER, severity INTEGER, json_head TEXT,"
     " json_timing TEXT, json_results TEXT);"
-    "CREATE INDEX IF NOT EXISTS rows_by_key ON rows(key, seq);";
+    "CREATE INDEX IF NOT EXISTS rows_by_key ON rows(key, seq);"
+    "CREATE TABLE IF NOT EXISTS assignments(key TEXT PRIMARY KEY, digest TEXT);";
 // The layout above; a store of another (an earlier release's) is started afresh.
 inline constexpr const char* kSchema = "2";
 

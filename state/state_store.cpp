@@ -59,7 +59,7 @@ StateStore::StateStore(const std::string& path) : path_(path) {
     {
       Statement foreign;  // a report or any other database is not taken over
       sqlite3_prepare_v2(
-          db_, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('meta', 'nodes', 'rows')", -1,
+          db_, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('meta', 'nodes', 'rows', 'assignments')", -1,
           &foreign.stmt, nullptr);
       if (!foreign.stmt) throw WriteError("state store " + path + ": " + sqlite3_errmsg(db_));
       if (sqlite3_step(foreign.stmt) == SQLITE_ROW)
@@ -77,7 +77,7 @@ StateStore::StateStore(const std::string& path) : path_(path) {
       sqlite3_prepare_v2(db_, "SELECT value FROM meta WHERE key = 'schema'", -1, &schema.stmt, nullptr);
       const bool current =
           schema.stmt && sqlite3_step(schema.stmt) == SQLITE_ROW && column_text(schema.stmt, 0) == kSchema;
-      if (!current) exec("DROP TABLE IF EXISTS rows; DROP TABLE IF EXISTS nodes;");
+      if (!current) exec("DROP TABLE IF EXISTS rows; DROP TABLE IF EXISTS nodes; DROP TABLE IF EXISTS assignments;");
     }
     exec(kCreate);
     exec((std::string("INSERT OR REPLACE INTO meta(key, value) VALUES('schema', '") + kSchema + "')").c_str());
@@ -322,7 +322,7 @@ std::vector<LogRecord> StateStore::unseen(const std::string& run) {
 }
 
 StateStore::Conclusion StateStore::conclude(const std::string& run, const std::vector<AssignmentRef>& superseded,
-                                            bool whole) {
+                                            bool whole, const AssignmentDigests& digests) {
   Conclusion c;
   {
     Statement drop;
@@ -369,9 +369,45 @@ StateStore::Conclusion StateStore::conclude(const std::string& run, const std::v
       step_done(forget_node.stmt, "forgetting removed nodes");
     }
   }
+  keep_assignment_digests(c.removed, whole ? digests : AssignmentDigests{});
   exec(("INSERT OR REPLACE INTO meta(key, value) VALUES('next_seq', " + std::to_string(next_seq_) + ")").c_str());
   exec("COMMIT");
   return c;
+}
+
+void StateStore::keep_assignment_digests(const std::vector<LogRecord>& removed, const AssignmentDigests& digests) {
+  std::unordered_set<std::string> stored;
+  {
+    Statement all;
+    if (sqlite3_prepare_v2(db_, "SELECT key FROM assignments", -1, &all.stmt, nullptr) != SQLITE_OK)
+      throw WriteError("state store " + path_ + ": " + sqlite3_errmsg(db_));
+    while (sqlite3_step(all.stmt) == SQLITE_ROW) stored.insert(column_text(all.stmt, 0));
+  }
+  if (!stored.empty()) {
+    // A node whose rows changed (curated again, removed) was covered by the
+    // assignment of its own key or of one of its ancestors' keys.
+    Statement forget;
+    sqlite3_prepare_v2(db_, "DELETE FROM assignments WHERE key = ?1", -1, &forget.stmt, nullptr);
+    const auto forget_covering = [&](const std::string& key) {
+      for (std::size_t end = key.find('/'); !stored.empty(); end = key.find('/', end + 1)) {
+        const std::string prefix = key.substr(0, end);
+        if (stored.erase(prefix) > 0) {
+          bind_text(forget.stmt, 1, prefix);
+          step_done(forget.stmt, "forgetting assignment digests");
+        }
+        if (end == std::string::npos) break;
+      }
+    };
+    for (const auto& [id, key] : curated_) forget_covering(key);
+    for (const LogRecord& node : removed) forget_covering(node.search_key);
+  }
+  Statement keep;
+  sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO assignments(key, digest) VALUES(?1, ?2)", -1, &keep.stmt, nullptr);
+  for (const auto& [key, digest] : digests) {
+    bind_text(keep.stmt, 1, key);
+    bind_text(keep.stmt, 2, digest);
+    step_done(keep.stmt, "keeping assignment digests");
+  }
 }
 
 }  // namespace ramify

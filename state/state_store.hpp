@@ -62,10 +62,15 @@ class StateStore {
     std::uint64_t carried = 0;       // nodes whose rows were carried over
     std::vector<LogRecord> removed;  // one row per node gone since the last run
   };
+  // Assignments done without a failure: their root search key and digest.
+  using AssignmentDigests = std::vector<std::pair<std::string, std::string>>;
   // Drops the rows of superseded attempts, forgets what a node curated again
   // had before and, when `whole` (every assignment was done), the nodes that
-  // were not seen; then commits. Throws WriteError.
-  Conclusion conclude(const std::string& run, const std::vector<AssignmentRef>& superseded, bool whole);
+  // were not seen; forgets the digest of every assignment that covered a node
+  // whose rows changed and, when `whole`, keeps `digests`; then commits.
+  // Throws WriteError.
+  Conclusion conclude(const std::string& run, const std::vector<AssignmentRef>& superseded, bool whole,
+                      const AssignmentDigests& digests = {});
 
  private:
   void exec(const char* sql);
@@ -80,6 +85,7 @@ class StateStore {
                    const std::unordered_set<std::string_view>* listed = nullptr);
   // Stored nodes this run neither curated nor carried over, in key order.
   std::vector<LogRecord> unseen(const std::string& run);
+  void keep_assignment_digests(const std::vector<LogRecord>& removed, const AssignmentDigests& digests);
 
   std::string path_;
   std::string id_;

@@ -59,6 +59,15 @@ StoredBaseline StoredBaseline::load(const std::string& path) {
       reader->fail("cannot read it");
     if (sqlite3_step(meta.stmt) == SQLITE_ROW) baseline.store_id_ = column_text(meta.stmt, 0);
   }
+  {
+    // The digests of assignments done without a failure (a store of an earlier release has none).
+    Statement digests;
+    if (sqlite3_prepare_v2(reader->db, "SELECT key, digest FROM assignments", -1, &digests.stmt, nullptr) ==
+        SQLITE_OK) {
+      while (sqlite3_step(digests.stmt) == SQLITE_ROW)
+        baseline.digests_.emplace(column_text(digests.stmt, 0), column_text(digests.stmt, 1));
+    }
+  }
   const std::string range = std::string("SELECT id, search_key, level, stamp, fields, pruned FROM nodes") +
                             " WHERE search_key >= ?1 AND search_key < ?2 AND " + kCarriable + " ORDER BY search_key";
   if (sqlite3_prepare_v2(reader->db, range.c_str(), -1, &reader->range, nullptr) != SQLITE_OK)
@@ -117,6 +126,30 @@ std::vector<BaselineNode> StoredBaseline::below(const std::string& root_key, boo
   sqlite3_reset(range);
   if (rc != SQLITE_DONE) reader_->fail("cannot read its nodes");
   return out;
+}
+
+std::optional<BaselineNode> StoredBaseline::node(const std::string& key) const {
+  if (!reader_) return std::nullopt;
+  sqlite3_stmt* range = reader_->range;
+  bind_text(range, 1, key);
+  bind_text(range, 2, key + kJustAfter);
+  std::optional<BaselineNode> out;
+  const int rc = sqlite3_step(range);
+  if (rc == SQLITE_ROW) {
+    out.emplace();
+    out->id = column_text(range, 0);
+    out->stamp = column_text(range, 3);
+    out->fields = unpack_fields(column_blob(range, 4));
+    out->pruned = sqlite3_column_int(range, 5) != 0;
+  }
+  sqlite3_reset(range);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) reader_->fail("cannot read its nodes");
+  return out;
+}
+
+std::string StoredBaseline::assignment_digest(const std::string& key) const {
+  auto it = digests_.find(key);
+  return it == digests_.end() ? std::string() : it->second;
 }
 
 }  // namespace ramify

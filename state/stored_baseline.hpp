@@ -8,7 +8,9 @@
 // yet is empty (the sink makes it); one that cannot be read is a ConfigError.
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "protocol/messages.hpp"
@@ -36,10 +38,16 @@ class StoredBaseline {
   // its whole subtree, or for a shallow one the root and its files; the
   // fields of every node, or (`every_fields` false) of the root only. Throws ConfigError.
   std::vector<BaselineNode> below(const std::string& root_key, bool shallow, bool every_fields = true) const;
+  // The stored node with search key `key`, with its fields, when it may be carried over. Throws ConfigError.
+  std::optional<BaselineNode> node(const std::string& key) const;
+  // The digest the last run that did the assignment rooted at `key` without
+  // a failure kept of it (broker/assignment_digest.hpp); "" when none stands.
+  std::string assignment_digest(const std::string& key) const;
 
  private:
   struct Reader;
   std::string store_id_;
+  std::unordered_map<std::string, std::string> digests_;  // by assignment root key, read when loaded
   std::shared_ptr<Reader> reader_;  // null: nothing stored
 };
 

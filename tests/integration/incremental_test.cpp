@@ -232,6 +232,95 @@ TEST_F(IncrementalRun, AManifestNodeWhoseAttributesChangedIsCuratedAgain) {
   EXPECT_EQ(not_cached(rows), (std::set<std::string>{"p/s2", "p/s2/f2"}));
 }
 
+// A manifest's assignment that a run did without a failure, and whose nodes,
+// commands and rules are as they were, is carried whole by the broker: its
+// nodes are not sent. A change, a failure, or a rerun = failed (which carries
+// what changed) leaves it to be compared node by node next time.
+TEST_F(IncrementalRun, UnchangedManifestAssignmentsAreCarriedWholeAndNothingElseIs) {
+  std::map<std::string, std::string> checksums;  // file id -> its sha256 attribute
+  for (int s = 1; s <= 3; ++s)
+    for (int f = 1; f <= 2; ++f) checksums["p/s" + std::to_string(s) + "/f" + std::to_string(f)] = "aa";
+  auto manifest = [&] {
+    std::ofstream out(path("m.jsonl"));
+    out << "{\"id\":\"p\",\"parent\":null,\"level\":\"project\"}\n";
+    for (int s = 1; s <= 3; ++s)
+      out << "{\"id\":\"p/s" << s << "\",\"parent\":\"p\",\"level\":\"subject\"}\n";
+    for (const auto& [id, sum] : checksums)
+      out << "{\"id\":\"" << id << "\",\"parent\":\"" << id.substr(0, 4)
+          << "\",\"level\":\"file\",\"attrs\":{\"size\":10,\"sha256\":\"" << sum << "\"}}\n";
+  };
+  // p/s2/f1 fails while the file "broken" exists.
+  const std::string file_command = "sh -c 'echo \"$0\" >> " + path("curated.log") + "; case \"$0\" in p/s2/f1) test ! -e " +
+                                   path("broken") + ";; esac' {id}";
+  struct Rerun {
+    int exit_code;
+    std::size_t carried_whole;  // assignments, as the broker says
+    std::map<std::string, JsonValue> rows;
+  };
+  auto run_manifest = [&](const std::string& report, std::vector<std::string> more = {}) {
+    std::filesystem::remove(path("curated.log"));
+    std::vector<std::string> args{"run", "--manifest", path("m.jsonl"), "--levels", "project,subject", "--workers",
+                                  "2", "--state", path("state.db"), "--report", path(report), "-v",
+                                  "--exec", "project=" + command(), "--exec", "subject=" + command(),
+                                  "--exec", "file=" + file_command, "--on-failure", "continue"};
+    args.insert(args.end(), more.begin(), more.end());
+    auto result = testing::run_ramify(args, dir.str());
+    EXPECT_FALSE(result.timed_out);
+    Rerun rerun{result.exit_code, 0, outcomes(report)};
+    const std::string said = " assignment(s) unchanged since the last run: carried whole";
+    const auto at = result.err.find(said);
+    if (at != std::string::npos) {
+      const auto start = result.err.find_last_not_of("0123456789", at - 1) + 1;
+      rerun.carried_whole = std::stoul(result.err.substr(start, at - start));
+    }
+    EXPECT_EQ(rerun.rows.size(), 10u) << report;
+    return rerun;
+  };
+  manifest();
+  dir.write("broken", "");
+  auto first = run_manifest("first.jsonl");
+  EXPECT_EQ(first.exit_code, 1);
+  EXPECT_EQ(first.carried_whole, 0u);
+  EXPECT_EQ(first.rows.at("p/s2/f1").get("status"), "failed");
+
+  // The failed node's assignment is compared node by node: the node is curated again.
+  std::filesystem::remove(path("broken"));
+  auto mended = run_manifest("mended.jsonl");
+  EXPECT_EQ(mended.exit_code, 0);
+  EXPECT_EQ(mended.carried_whole, 3u);  // the project's and two subjects'
+  EXPECT_EQ(curated(), (std::set<std::string>{"p/s2", "p/s2/f1"}));
+  EXPECT_EQ(not_cached(mended.rows), curated());
+
+  auto unchanged = run_manifest("unchanged.jsonl");
+  EXPECT_EQ(unchanged.exit_code, 0);
+  EXPECT_EQ(unchanged.carried_whole, 4u);
+  EXPECT_TRUE(curated().empty());
+  EXPECT_TRUE(not_cached(unchanged.rows).empty());
+  for (const auto& [id, row] : unchanged.rows) EXPECT_EQ(row.get("status"), "ok") << id;
+
+  checksums["p/s3/f2"] = "bb";
+  manifest();
+  auto changed = run_manifest("changed.jsonl");
+  EXPECT_EQ(changed.carried_whole, 3u);
+  EXPECT_EQ(curated(), (std::set<std::string>{"p/s3", "p/s3/f2"}));
+  EXPECT_EQ(not_cached(changed.rows), curated());
+
+  // rerun = failed carries a changed node: the next run still sees the change.
+  checksums["p/s1/f1"] = "cc";
+  manifest();
+  auto failed_only = run_manifest("failed-only.jsonl", {"--rerun", "failed"});
+  EXPECT_EQ(failed_only.exit_code, 0);
+  EXPECT_TRUE(curated().empty());
+  auto after = run_manifest("after.jsonl");
+  EXPECT_EQ(after.carried_whole, 3u);
+  EXPECT_EQ(curated(), (std::set<std::string>{"p/s1", "p/s1/f1"}));
+
+  // A changed command of one level: no assignment stands as it was.
+  auto recommanded = run_manifest("recommanded.jsonl", {"--exec", "subject=" + command("-v2")});
+  EXPECT_EQ(recommanded.carried_whole, 0u);
+  EXPECT_EQ(curated(), (std::set<std::string>{"p/s1-v2", "p/s2-v2", "p/s3-v2"}));
+}
+
 // Inventory rolls subtree totals up in leave(): after a partial rerun, every
 // container's totals (curated again, or carried over) and the run's
 // finalize_run lines are what a full run says.

@@ -206,6 +206,63 @@ TEST(StateStore, ARunThatIsNotWholeForgetsNothingAndOneThatNeverConcludesChanges
             (std::set<std::string>{".", "s1", "s1/f2", "s2", "s2/f3"}));
 }
 
+// An assignment's digest stands until a node it covers changes: one curated
+// again (failed or not) or removed forgets the digests of its own key and of
+// its ancestors' keys; a run that is not whole keeps none.
+TEST(StateStore, KeepsAssignmentDigestsUntilANodeTheyCoverChanges) {
+  TempDir dir;
+  const std::string path = (dir.path() / "state.db").string();
+  const StateStore::AssignmentDigests digests{{"p", "d-p"}, {"p/s1", "d-s1"}, {"p/s2", "d-s2"}};
+  {
+    StateStore store(path);
+    keep(store, "run1", outcome(".", "project"));
+    keep(store, "run1", outcome("s1", "subject"));
+    keep(store, "run1", outcome("s2", "subject"));
+    store.conclude("run1", {}, false, digests);  // not whole: none kept
+  }
+  EXPECT_EQ(StoredBaseline::load(path).assignment_digest("p/s1"), "");
+  {
+    StateStore store(path);
+    keep(store, "run2", outcome(".", "project"));
+    keep(store, "run2", outcome("s1", "subject"));
+    keep(store, "run2", outcome("s2", "subject"));
+    store.conclude("run2", {}, true, digests);
+  }
+  {
+    const StoredBaseline stored = StoredBaseline::load(path);
+    EXPECT_EQ(stored.assignment_digest("p"), "d-p");
+    EXPECT_EQ(stored.assignment_digest("p/s1"), "d-s1");
+    EXPECT_EQ(stored.assignment_digest("p/s2"), "d-s2");
+    EXPECT_EQ(stored.assignment_digest("p/s"), "");
+    ASSERT_TRUE(stored.node("p/s1"));
+    EXPECT_EQ(stored.node("p/s1")->id, "s1");
+    EXPECT_EQ(stored.node("p/s1")->fields, (std::vector<std::pair<std::string, std::string>>{{"bytes", "7"}}));
+    EXPECT_FALSE(stored.node("p/s3"));
+  }
+  {
+    StateStore store(path);  // a file below s1 curated again
+    keep(store, "run3", outcome("s1/f9", "file", Status::failed));
+    store.conclude("run3", {}, false);
+  }
+  {
+    const StoredBaseline stored = StoredBaseline::load(path);
+    EXPECT_EQ(stored.assignment_digest("p"), "");
+    EXPECT_EQ(stored.assignment_digest("p/s1"), "");
+    EXPECT_EQ(stored.assignment_digest("p/s2"), "d-s2");
+  }
+  {
+    StateStore store(path);  // s2 is gone; the project's assignment is done again without a failure
+    keep(store, "run4", outcome(".", "project"));
+    keep(store, "run4", outcome("s1", "subject"));
+    keep(store, "run4", outcome("s1/f9", "file"));
+    const auto c = store.conclude("run4", {}, true, {{"p", "d-p2"}});
+    EXPECT_EQ(ids_of(c.removed), (std::set<std::string>{"s2"}));
+  }
+  const StoredBaseline stored = StoredBaseline::load(path);
+  EXPECT_EQ(stored.assignment_digest("p"), "d-p2");
+  EXPECT_EQ(stored.assignment_digest("p/s2"), "");
+}
+
 TEST(StateStore, RowsOfSupersededAttemptsAreDroppedAndInterruptedNodesCountAsFailed) {
   TempDir dir;
   const std::string path = (dir.path() / "state.db").string();
