@@ -29,13 +29,14 @@ void SinkRun::write(const ReportRow& row) {
       // A plain carried row goes to a JSON Lines report as its stored JSON;
       // any other (or to another format, or for metrics) is read back whole.
       const bool as_json = report && report->takes_json_lines() && !metrics;
-      state->carry(row.run, row.record, [&](CarriedRow&& carried) {
-        ReportRow out{row.run, kStateWorker, ++state_rows_, std::move(carried.record)};
-        if (carried.plain && as_json) return write_carried_json(out, *carried.json);
+      state->carry(row.run, row.record, [&](const CarriedRow& carried) {
+        const std::uint64_t seq = ++state_rows_;
+        if (carried.plain && as_json) return write_carried_json(row.run, seq, carried);
+        ReportRow out;
         try {
-          out = report_row_from_json(parse_json(carried_line(out, *carried.json)));
+          out = report_row_from_json(parse_json(carried_line(row.run, seq, carried)));
         } catch (const DecodeError& e) {
-          throw WriteError("state store " + state->path() + ": a stored row of " + out.record.search_key +
+          throw WriteError("state store " + state->path() + ": a stored row of " + carried.record.search_key +
                            " does not read back: " + e.what());
         }
         write_row(out);
@@ -59,19 +60,19 @@ void SinkRun::write_row(const ReportRow& row) {
       report_failed(e.what());
     }
   }
-  count_row(row);
+  count_row(row.worker, row.record);
 }
 
-const std::string& SinkRun::carried_line(const ReportRow& row, const RowJson& json) {
+const std::string& SinkRun::carried_line(const std::string& run, std::uint64_t seq, const CarriedRow& row) {
   line_.clear();
-  append_carried_row_json(line_, json, row.record.severity, row.run, row.worker, row.seq, row.record.assignment,
+  append_carried_row_json(line_, row.json, row.record.severity, run, state_worker_, seq, row.record.assignment,
                           row.record.attempt);
   return line_;
 }
 
-void SinkRun::write_carried_json(const ReportRow& row, const RowJson& json) {
+void SinkRun::write_carried_json(const std::string& run, std::uint64_t seq, const CarriedRow& row) {
   if (report && report_error.empty()) {
-    carried_line(row, json);
+    carried_line(run, seq, row);
     line_ += '\n';
     try {
       report->write_json_line(line_);
@@ -79,14 +80,14 @@ void SinkRun::write_carried_json(const ReportRow& row, const RowJson& json) {
       report_failed(e.what());
     }
   }
-  count_row(row);
+  count_row(state_worker_, row.record);
 }
 
-void SinkRun::count_row(const ReportRow& row) {
-  if (metrics && report_error.empty()) metrics->written(row.record);
-  if (report_error.empty()) digest.written(row.worker, row.record);
-  summary.add(row.worker, row.record);
-  if (!options.quiet) console_.print(row.worker, row.record);
+void SinkRun::count_row(const std::string& worker, const LogRecord& record) {
+  if (metrics && report_error.empty()) metrics->written(record);
+  if (report_error.empty()) digest.written(worker, record);
+  summary.add(worker, record);
+  if (!options.quiet) console_.print(worker, record);
 }
 
 void SinkRun::add_final(const LogRecord& record) {

@@ -75,13 +75,15 @@ class SinkRun {
 
  private:
   void write_row(const ReportRow& row);
-  // A plain row carried over, to a JSON Lines report as its stored JSON with this run's fields.
-  void write_carried_json(const ReportRow& row, const RowJson& json);
+  // A plain row carried over, to a JSON Lines report as its stored JSON with
+  // this run's fields (`seq` its number among the rows of worker "state").
+  void write_carried_json(const std::string& run, std::uint64_t seq, const CarriedRow& row);
   // A carried row's JSON (in line_): its stored parts with this run's fields.
-  const std::string& carried_line(const ReportRow& row, const RowJson& json);
+  const std::string& carried_line(const std::string& run, std::uint64_t seq, const CarriedRow& row);
   // The summary, the digest, the metrics and the console hear of a row written.
-  void count_row(const ReportRow& row);
+  void count_row(const std::string& worker, const LogRecord& record);
   std::string line_;  // a carried row's JSON line (its storage reused)
+  const std::string state_worker_ = kStateWorker;
   ConsolePrinter console_;
   std::uint64_t state_rows_ = 0;  // rows the state store wrote (worker "state")
 };

@@ -49,6 +49,8 @@ struct Statement {
 };
 
 std::string column_text(sqlite3_stmt* stmt, int column);
+// column_text into `out`, whose storage is reused.
+void assign_column_text(std::string& out, sqlite3_stmt* stmt, int column);
 std::string column_blob(sqlite3_stmt* stmt, int column);
 void bind_text(sqlite3_stmt* stmt, int index, const std::string& text);
 void bind_blob(sqlite3_stmt* stmt, int index, const std::string& bytes);

@@ -1,5 +1,6 @@
 #include "state/state_store.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <random>
@@ -7,6 +8,7 @@
 #include <unordered_set>
 
 #include "ramify/node.hpp"
+#include "state/piped_rows.hpp"
 #include "state/state_schema.hpp"
 #include "util/errors.hpp"
 
@@ -38,12 +40,43 @@ std::string marker_field(const LogRecord& marker, const char* key, const char* o
   return otherwise;
 }
 
+// The current row of `stmt` (the carried_rows_ query) into `carried`, under the marker's assignment and attempt.
+void read_carried_row(sqlite3_stmt* stmt, const LogRecord& marker, CarriedRow& carried) {
+  LogRecord& row = carried.record;
+  row.kind = sqlite3_column_int(stmt, 2) != 0 ? RecordKind::outcome : RecordKind::log;
+  row.status = static_cast<Status>(sqlite3_column_int(stmt, 4));
+  row.severity = static_cast<Severity>(sqlite3_column_int(stmt, 5));
+  assign_column_text(row.search_key, stmt, 0);
+  assign_column_text(row.container_type, stmt, 1);
+  const auto slash = row.search_key.rfind('/');
+  row.label.assign(row.search_key, slash == std::string::npos ? 0 : slash + 1);
+  row.assignment = marker.assignment;
+  row.attempt = marker.attempt;
+  carried.plain = sqlite3_column_int(stmt, 3) != 0;
+  assign_column_text(carried.json.head, stmt, 6);
+  assign_column_text(carried.json.timing, stmt, 7);
+  assign_column_text(carried.json.results, stmt, 8);
+}
+
 std::string last_label(const std::string& search_key) {
   const auto slash = search_key.rfind('/');
   return slash == std::string::npos ? search_key : search_key.substr(slash + 1);
 }
 
 }  // namespace
+
+StateStore::SortedNames::SortedNames(std::string_view names) {
+  for (std::size_t start = 0, end; start < names.size(); start = end + 1) {
+    end = names.find('\n', start);
+    if (end == std::string_view::npos) end = names.size();
+    if (end > start) names_.push_back(names.substr(start, end - start));
+  }
+  std::sort(names_.begin(), names_.end());
+}
+
+bool StateStore::SortedNames::contains(std::string_view name) const {
+  return std::binary_search(names_.begin(), names_.end(), name);
+}
 
 StateStore::StateStore(const std::string& path) : path_(path) {
   // One thread uses the connection: no mutex around each call.
@@ -196,19 +229,15 @@ void StateStore::record(const std::string& run, const LogRecord& r, const RowJso
 }
 
 void StateStore::carry(const std::string& run, const LogRecord& marker,
-                       const std::function<void(CarriedRow&&)>& write) {
+                       const std::function<void(const CarriedRow&)>& write) {
   const std::string& root = marker.search_key;
   const std::string scope = marker_field(marker, "carry", "subtree");
   if (scope == "listed") {
     const std::string names = marker_field(marker, "names", "");
-    std::unordered_set<std::string_view> listed;
-    for (std::size_t start = 0, end; start < names.size(); start = end + 1) {
-      end = names.find('\n', start);
-      if (end == std::string::npos) end = names.size();
-      if (end == start) continue;
-      listed.insert(std::string_view(names).substr(start, end - start));
-      carried_scopes_[root + "/" + names.substr(start, end - start)] = CarryScope::node;
-    }
+    const SortedNames listed(names);
+    std::string& seen = listed_names_[root];  // for unseen(): the files of root carried by name
+    seen += names;
+    seen += '\n';
     return carry_range(run, marker, root + "/", root + "0", CarryScope::files, write, &listed);
   }
   const CarryScope carried =
@@ -220,8 +249,8 @@ void StateStore::carry(const std::string& run, const LogRecord& marker,
 }
 
 void StateStore::carry_range(const std::string& run, const LogRecord& marker, const std::string& from,
-                             const std::string& to, CarryScope scope, const std::function<void(CarriedRow&&)>& write,
-                             const std::unordered_set<std::string_view>* listed) {
+                             const std::string& to, CarryScope scope, const std::function<void(const CarriedRow&)>& write,
+                             const SortedNames* listed) {
   const std::string& root = marker.search_key;
   struct Reset {  // also when `write` throws
     sqlite3_stmt* stmt;
@@ -230,35 +259,29 @@ void StateStore::carry_range(const std::string& run, const LogRecord& marker, co
   bind_text(carried_rows_, 1, from);
   bind_text(carried_rows_, 2, to);
   bind_text(carried_rows_, 3, run);
+  const auto each = [&](const CarriedRow& row) {
+    if (row.record.kind == RecordKind::outcome) ++carried_;
+    write(row);
+  };
   int rc = SQLITE_ROW;
-  while ((rc = sqlite3_step(carried_rows_)) == SQLITE_ROW) {
-    if (scope == CarryScope::files) {  // the root's files only: past a folder's key, on after its subtree
-      const std::string key = column_text(carried_rows_, 0);
-      if (auto next = past_child_subtree(key, root)) {
-        sqlite3_reset(carried_rows_);
-        bind_text(carried_rows_, 1, *next);
-        continue;
+  if (scope == CarryScope::subtree) {  // all of a range, often large: read on while the rows are written
+    rc = read_piped(
+        carried_rows_, [&marker](sqlite3_stmt* stmt, CarriedRow& row) { read_carried_row(stmt, marker, row); }, each);
+  } else {
+    while ((rc = sqlite3_step(carried_rows_)) == SQLITE_ROW) {
+      if (scope == CarryScope::files) {  // the root's files only: past a folder's key, on after its subtree
+        const std::string key = column_text(carried_rows_, 0);
+        if (auto next = past_child_subtree(key, root)) {
+          sqlite3_reset(carried_rows_);
+          bind_text(carried_rows_, 1, *next);
+          continue;
+        }
+        if (column_text(carried_rows_, 1) != kFileLevel) continue;
+        if (listed && !listed->contains(std::string_view(key).substr(root.size() + 1))) continue;
       }
-      if (column_text(carried_rows_, 1) != kFileLevel) continue;
-      if (listed && !listed->count(std::string_view(key).substr(root.size() + 1))) continue;
+      read_carried_row(carried_rows_, marker, carried_row_);
+      each(carried_row_);
     }
-    if (sqlite3_column_int(carried_rows_, 2) != 0) ++carried_;
-    CarriedRow carried;
-    LogRecord& row = carried.record;
-    row.kind = sqlite3_column_int(carried_rows_, 2) != 0 ? RecordKind::outcome : RecordKind::log;
-    row.status = static_cast<Status>(sqlite3_column_int(carried_rows_, 4));
-    row.severity = static_cast<Severity>(sqlite3_column_int(carried_rows_, 5));
-    row.search_key = column_text(carried_rows_, 0);
-    row.container_type = column_text(carried_rows_, 1);
-    row.label = last_label(row.search_key);
-    row.assignment = marker.assignment;
-    row.attempt = marker.attempt;
-    carried.plain = sqlite3_column_int(carried_rows_, 3) != 0;
-    carried_json_.head = column_text(carried_rows_, 6);
-    carried_json_.timing = column_text(carried_rows_, 7);
-    carried_json_.results = column_text(carried_rows_, 8);
-    carried.json = &carried_json_;
-    write(std::move(carried));
   }
   sqlite3_reset(carried_rows_);
   if (rc != SQLITE_DONE) throw WriteError("state store " + path_ + ": reading carried rows: " + sqlite3_errmsg(db_));
@@ -283,37 +306,50 @@ std::vector<LogRecord> StateStore::unseen(const std::string& run) {
     const auto it = carried_scopes_.find(key);
     return it == carried_scopes_.end() ? std::optional<CarryScope>() : it->second;
   };
+  bool any_subtree = false;  // else no key needs its ancestors looked up
+  for (const auto& [key, scope] : carried_scopes_) any_subtree = any_subtree || scope == CarryScope::subtree;
+  std::unordered_map<std::string_view, SortedNames> listed;  // by folder: the files carried by name
+  for (const auto& [folder, names] : listed_names_) listed.emplace(folder, SortedNames(names));
   const auto now =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count();
+  const auto text_of = [&](int column) {  // valid until the next step
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(scan.stmt, column));
+    return text ? std::string_view(text, static_cast<std::size_t>(sqlite3_column_bytes(scan.stmt, column)))
+                : std::string_view();
+  };
   std::vector<LogRecord> removed;
   std::string from;
   bind_text(scan.stmt, 1, from);
   int rc = SQLITE_ROW;
   while ((rc = sqlite3_step(scan.stmt)) == SQLITE_ROW) {
-    const std::string key = column_text(scan.stmt, 1);
+    const std::string_view key = text_of(1);
     // The topmost ancestor carried with its subtree: everything below it was seen.
     std::optional<std::string_view> whole_above;
-    for (auto slash = key.rfind('/'); slash != std::string::npos && slash > 0; slash = key.rfind('/', slash - 1))
-      if (scope_of(std::string_view(key).substr(0, slash)) == CarryScope::subtree)
-        whole_above = std::string_view(key).substr(0, slash);
+    for (auto slash = key.rfind('/'); any_subtree && slash != std::string::npos && slash > 0;
+         slash = key.rfind('/', slash - 1))
+      if (scope_of(key.substr(0, slash)) == CarryScope::subtree) whole_above = key.substr(0, slash);
     if (whole_above) {
       from = std::string(*whole_above) + "0";
       sqlite3_reset(scan.stmt);
       bind_text(scan.stmt, 1, from);
       continue;
     }
-    if (column_text(scan.stmt, 3) == run || scope_of(key)) continue;  // curated or carried
-    const std::string level = column_text(scan.stmt, 2);
+    if (text_of(3) == run || scope_of(key)) continue;  // curated or carried
+    const std::string_view level = text_of(2);
     const auto slash = key.rfind('/');
-    if (level == "file" && slash != std::string::npos && scope_of(std::string_view(key).substr(0, slash)) == CarryScope::files)
-      continue;  // a file of a folder carried with its files
+    if (level == kFileLevel && slash != std::string::npos) {  // a file carried with its folder's files, or by name
+      const std::string_view folder = key.substr(0, slash);
+      if (scope_of(folder) == CarryScope::files) continue;
+      const auto names = listed.find(folder);
+      if (names != listed.end() && names->second.contains(key.substr(slash + 1))) continue;
+    }
     LogRecord gone;
     gone.ts_us = now;
-    gone.container_id = column_text(scan.stmt, 0);
-    gone.search_key = key;
-    gone.container_type = level;
-    gone.label = last_label(key);
+    gone.container_id = std::string(text_of(0));
+    gone.search_key = std::string(key);
+    gone.container_type = std::string(level);
+    gone.label = last_label(gone.search_key);
     gone.msg = "removed since the last run";
     removed.push_back(std::move(gone));
   }

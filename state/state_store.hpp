@@ -32,10 +32,11 @@ inline constexpr const char* kStateWorker = "state";
 // run's counts need of a plain one (kind, status, severity, container_type,
 // label, search_key; the marker's assignment and attempt).
 // Any other row's record is its JSON, whole (sink/report_row.hpp).
+// Handed over by reference, valid during the call (its storage is reused).
 struct CarriedRow {
   LogRecord record;
-  const RowJson* json = nullptr;  // valid during the call
-  bool plain = false;             // an outcome, not failed, without error text
+  RowJson json;
+  bool plain = false;  // an outcome, not failed, without error text
 };
 
 class StateStore {
@@ -54,7 +55,7 @@ class StateStore {
   void record(const std::string& run, const LogRecord& record, const RowJson& json);
   // Hands `write` the rows the marker carries over, in key order, for the
   // marker's assignment and attempt. Throws WriteError.
-  void carry(const std::string& run, const LogRecord& marker, const std::function<void(CarriedRow&&)>& write);
+  void carry(const std::string& run, const LogRecord& marker, const std::function<void(const CarriedRow&)>& write);
 
   struct Conclusion {
     std::uint64_t curated = 0;       // nodes with an outcome row of this run
@@ -78,11 +79,20 @@ class StateStore {
   void step_done(sqlite3_stmt* stmt, const char* what);
   std::uint64_t count(const char* sql, const std::string& run);
   enum class CarryScope { node, files, subtree };
+  // Labels, one per line, looked up by binary search (views into the text, which must outlive it).
+  class SortedNames {
+   public:
+    explicit SortedNames(std::string_view names);
+    bool contains(std::string_view name) const;
+
+   private:
+    std::vector<std::string_view> names_;
+  };
   // Carries the rows of the nodes with keys in [from, to); `files`: only the
   // marker root's files (those `listed`, when given, by label).
   void carry_range(const std::string& run, const LogRecord& marker, const std::string& from, const std::string& to,
-                   CarryScope scope, const std::function<void(CarriedRow&&)>& write,
-                   const std::unordered_set<std::string_view>* listed = nullptr);
+                   CarryScope scope, const std::function<void(const CarriedRow&)>& write,
+                   const SortedNames* listed = nullptr);
   // Stored nodes this run neither curated nor carried over, in key order.
   std::vector<LogRecord> unseen(const std::string& run);
   void keep_assignment_digests(const std::vector<LogRecord>& removed, const AssignmentDigests& digests);
@@ -97,13 +107,15 @@ class StateStore {
   sqlite3_stmt* set_fields_ = nullptr;
   sqlite3_stmt* carried_rows_ = nullptr;
   std::uint64_t carried_ = 0;  // outcome rows carried over
-  RowJson carried_json_;       // a carried row's JSON parts
+  CarriedRow carried_row_;     // the row being carried (its storage reused)
   sqlite3_int64 next_seq_ = 1;  // rows: the next one's seq (meta next_seq)
-  // The markers of this run by root key: what they carried of the store.
+  // The markers of this run by root key: what they carried of the store (but
+  // a `listed` marker's files, which are kept by folder in listed_names_).
   struct KeyHash : std::hash<std::string_view> {
     using is_transparent = void;
   };
   std::unordered_map<std::string, CarryScope, KeyHash, std::equal_to<>> carried_scopes_;
+  std::unordered_map<std::string, std::string> listed_names_;  // folder key -> its files carried by name, one per line
   std::unordered_map<std::string, std::string> curated_;  // nodes with an outcome row of this run: id -> key
   bool held_nodes_ = false;  // the store held nodes when the run began (else nothing can be removed)
 };

@@ -72,9 +72,9 @@ void first_run(const std::string& path) {
 // The rows a marker carries over, read back whole from their JSON as the sink does.
 std::vector<LogRecord> carry(StateStore& store, const std::string& run, const LogRecord& marker) {
   std::vector<LogRecord> rows;
-  store.carry(run, marker, [&](CarriedRow&& r) {
+  store.carry(run, marker, [&](const CarriedRow& r) {
     std::string line;
-    append_carried_row_json(line, *r.json, r.record.severity, run, kStateWorker, rows.size() + 1, r.record.assignment,
+    append_carried_row_json(line, r.json, r.record.severity, run, kStateWorker, rows.size() + 1, r.record.assignment,
                             r.record.attempt);
     rows.push_back(report_row_from_json(parse_json(line)).record);
   });
@@ -165,10 +165,7 @@ TEST(StateStore, GivesEveryRowBackAsItsJsonAndSaysWhichArePlainOutcomes) {
   }
   StateStore store(path);
   std::vector<std::pair<CarriedRow, RowJson>> rows;
-  store.carry("run2", marker(".", "subtree"), [&](CarriedRow&& row) {
-    RowJson json = *row.json;
-    rows.emplace_back(std::move(row), std::move(json));
-  });
+  store.carry("run2", marker(".", "subtree"), [&](const CarriedRow& row) { rows.emplace_back(row, row.json); });
   ASSERT_EQ(rows.size(), 3u);
   const LogRecord& plain = rows[0].first.record;
   EXPECT_TRUE(rows[0].first.plain);
