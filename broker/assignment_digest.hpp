@@ -16,7 +16,7 @@
 
 namespace ramify {
 
-// 64 hex digits (SHA-256); "" when the manifest does not hold the assignment's root.
+// 32 hex digits (the first 128 bits of a SHA-256); "" when the manifest does not hold the assignment's root.
 std::string assignment_digest(const AssignmentSpec& assignment, const MemorySource& manifest,
                               const std::map<std::string, std::string>& level_stamps, const JobSpec& spec);
 

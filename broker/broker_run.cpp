@@ -127,11 +127,17 @@ Finish BrokerRun::finish_message() const {
   finish.whole = scheduler->state() == RunState::finished &&
                  scheduler->count(AssignmentState::done) == scheduler->assignments().size();
   // What rerun = failed carries is not compared with the manifest: its digests would not hold.
+  // The finish must stay far below a control message's limit: past kDigestBytes, the
+  // rest are not kept (those assignments are compared node by node next time).
+  std::size_t digest_bytes = 0;
   if (!rerun_failed_only)
     for (const auto& [id, digest] : assignment_digests) {
       const AssignmentStatus& a = scheduler->assignments()[id];
-      if (a.state == AssignmentState::done && a.failures == 0 && a.handed_back == 0 && !digest.empty())
-        finish.assignment_digests.emplace_back(search_key_of(a.spec.ancestors, a.spec.root), digest);
+      if (a.state != AssignmentState::done || a.failures > 0 || a.handed_back > 0 || digest.empty()) continue;
+      std::string key = search_key_of(a.spec.ancestors, a.spec.root);
+      digest_bytes += key.size() + digest.size() + 8;
+      if (digest_bytes > kDigestBytes) break;
+      finish.assignment_digests.emplace_back(std::move(key), digest);
     }
   return finish;
 }

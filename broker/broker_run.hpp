@@ -56,6 +56,7 @@ class BrokerRun {
   // their digests by assignment id, and how many were carried whole.
   std::unordered_map<std::uint64_t, std::string> assignment_digests;
   std::uint64_t carried_whole = 0;
+  static constexpr std::size_t kDigestBytes = std::size_t{4} << 20;  // in the finish, at most
   std::map<std::string, std::string> worker_keys;  // worker id -> the key that first used it
   std::vector<LogRecord> final_records;            // what the curator's finalize_run logged
   DashboardFeed* dashboard = nullptr;  // with --http (owned by the broker): told of failures and the sink's beats

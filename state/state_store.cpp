@@ -264,24 +264,26 @@ void StateStore::carry_range(const std::string& run, const LogRecord& marker, co
     write(row);
   };
   int rc = SQLITE_ROW;
-  if (scope == CarryScope::subtree) {  // all of a range, often large: read on while the rows are written
-    rc = read_piped(
-        carried_rows_, [&marker](sqlite3_stmt* stmt, CarriedRow& row) { read_carried_row(stmt, marker, row); }, each);
-  } else {
-    while ((rc = sqlite3_step(carried_rows_)) == SQLITE_ROW) {
-      if (scope == CarryScope::files) {  // the root's files only: past a folder's key, on after its subtree
-        const std::string key = column_text(carried_rows_, 0);
-        if (auto next = past_child_subtree(key, root)) {
-          sqlite3_reset(carried_rows_);
-          bind_text(carried_rows_, 1, *next);
-          continue;
-        }
-        if (column_text(carried_rows_, 1) != kFileLevel) continue;
-        if (listed && !listed->contains(std::string_view(key).substr(root.size() + 1))) continue;
-      }
-      read_carried_row(carried_rows_, marker, carried_row_);
-      each(carried_row_);
+  for (std::size_t rows = 0;; ++rows) {
+    // A large subtree: the rest is read on while the rows are written.
+    if (scope == CarryScope::subtree && rows == kReadInline) {
+      rc = read_piped(
+          carried_rows_, [&marker](sqlite3_stmt* stmt, CarriedRow& row) { read_carried_row(stmt, marker, row); }, each);
+      break;
     }
+    if ((rc = sqlite3_step(carried_rows_)) != SQLITE_ROW) break;
+    if (scope == CarryScope::files) {  // the root's files only: past a folder's key, on after its subtree
+      const std::string key = column_text(carried_rows_, 0);
+      if (auto next = past_child_subtree(key, root)) {
+        sqlite3_reset(carried_rows_);
+        bind_text(carried_rows_, 1, *next);
+        continue;
+      }
+      if (column_text(carried_rows_, 1) != kFileLevel) continue;
+      if (listed && !listed->contains(std::string_view(key).substr(root.size() + 1))) continue;
+    }
+    read_carried_row(carried_rows_, marker, carried_row_);
+    each(carried_row_);
   }
   sqlite3_reset(carried_rows_);
   if (rc != SQLITE_DONE) throw WriteError("state store " + path_ + ": reading carried rows: " + sqlite3_errmsg(db_));

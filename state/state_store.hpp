@@ -79,6 +79,8 @@ class StateStore {
   void step_done(sqlite3_stmt* stmt, const char* what);
   std::uint64_t count(const char* sql, const std::string& run);
   enum class CarryScope { node, files, subtree };
+  // Rows of a subtree read on the calling thread; past them, on a thread of their own (state/piped_rows).
+  static constexpr std::size_t kReadInline = 512;
   // Labels, one per line, looked up by binary search (views into the text, which must outlive it).
   class SortedNames {
    public:

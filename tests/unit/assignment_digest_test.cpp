@@ -41,7 +41,7 @@ TEST(AssignmentDigest, IsTheSameForTheSameNodesCommandsAndRules) {
   digested(again);
   ASSERT_EQ(parts.size(), 3u);  // p (shallow), s1, s2
   EXPECT_EQ(first, again);
-  EXPECT_EQ(first[0].size(), 64u);
+  EXPECT_EQ(first[0].size(), 32u);
   EXPECT_NE(first[1], first[2]);
 }
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -258,6 +259,39 @@ TEST(StateStore, KeepsAssignmentDigestsUntilANodeTheyCoverChanges) {
   const StoredBaseline stored = StoredBaseline::load(path);
   EXPECT_EQ(stored.assignment_digest("p"), "d-p2");
   EXPECT_EQ(stored.assignment_digest("p/s2"), "");
+}
+
+// A subtree of more rows than are read inline is read on a thread of its own
+// (state/piped_rows): every row still comes, once, in key order; a writer
+// that fails stops the reading, and the store carries on.
+TEST(StateStore, CarriesALargeSubtreeWholeInKeyOrderAndStopsWhenTheWriterFails) {
+  TempDir dir;
+  const std::string path = (dir.path() / "state.db").string();
+  const int files = 5000;
+  {
+    StateStore store(path);
+    keep(store, "run1", outcome(".", "project"));
+    keep(store, "run1", outcome("s1", "subject"));
+    for (int i = 0; i < files; ++i) keep(store, "run1", outcome("s1/f" + std::to_string(i), "file"));
+    store.conclude("run1", {}, true);
+  }
+  StateStore store(path);
+  std::vector<std::string> keys;
+  store.carry("run2", marker("s1", "subtree"), [&](const CarriedRow& row) { keys.push_back(row.record.search_key); });
+  ASSERT_EQ(keys.size(), static_cast<std::size_t>(files) + 1);
+  EXPECT_EQ(keys.front(), "p/s1");
+  EXPECT_TRUE(std::is_sorted(keys.begin() + 1, keys.end()));
+  EXPECT_EQ(std::set<std::string>(keys.begin(), keys.end()).size(), keys.size());
+
+  std::size_t written = 0;
+  EXPECT_THROW(store.carry("run2", marker("s1", "subtree"),
+                           [&](const CarriedRow&) {
+                             if (++written == 3000) throw WriteError("disk full");
+                           }),
+               WriteError);
+  keys.clear();
+  store.carry("run2", marker("s1", "subtree"), [&](const CarriedRow& row) { keys.push_back(row.record.search_key); });
+  EXPECT_EQ(keys.size(), static_cast<std::size_t>(files) + 1);
 }
 
 TEST(StateStore, RowsOfSupersededAttemptsAreDroppedAndInterruptedNodesCountAsFailed) {
