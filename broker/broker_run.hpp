@@ -7,9 +7,9 @@
 
 #include <chrono>
 #include <map>
-#include <unordered_map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "broker/broker.hpp"
