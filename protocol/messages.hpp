@@ -236,7 +236,7 @@ struct Finish {
   bool whole = false;  // every assignment was done: what a state store holds and the run did not see is gone
   // A state store from a manifest: the search key and digest of every
   // assignment this run did without a failure (broker/assignment_digest.hpp).
-  std::vector<std::pair<std::string, std::string>> assignment_digests;
+  std::vector<std::pair<std::string, std::string>> assignment_digests = {};
   bool operator==(const Finish&) const = default;
   MSGPACK_DEFINE(version, run_id, status, last_seq, superseded, dead_workers, skipped_assignments, final_records,
                  first_failure, handed_back, whole, assignment_digests)

@@ -91,9 +91,10 @@ StateStore::StateStore(const std::string& path) : path_(path) {
   try {
     {
       Statement foreign;  // a report or any other database is not taken over
-      sqlite3_prepare_v2(
-          db_, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('meta', 'nodes', 'rows', 'assignments')", -1,
-          &foreign.stmt, nullptr);
+      sqlite3_prepare_v2(db_,
+                         "SELECT name FROM sqlite_master WHERE type = 'table'"
+                         " AND name NOT IN ('meta', 'nodes', 'rows', 'assignments')",
+                         -1, &foreign.stmt, nullptr);
       if (!foreign.stmt) throw WriteError("state store " + path + ": " + sqlite3_errmsg(db_));
       if (sqlite3_step(foreign.stmt) == SQLITE_ROW)
         throw WriteError("state store " + path + " holds a table '" + column_text(foreign.stmt, 0) +
@@ -110,7 +111,8 @@ StateStore::StateStore(const std::string& path) : path_(path) {
       sqlite3_prepare_v2(db_, "SELECT value FROM meta WHERE key = 'schema'", -1, &schema.stmt, nullptr);
       const bool current =
           schema.stmt && sqlite3_step(schema.stmt) == SQLITE_ROW && column_text(schema.stmt, 0) == kSchema;
-      if (!current) exec("DROP TABLE IF EXISTS rows; DROP TABLE IF EXISTS nodes; DROP TABLE IF EXISTS assignments;");
+      if (!current)
+        exec("DROP TABLE IF EXISTS rows; DROP TABLE IF EXISTS nodes; DROP TABLE IF EXISTS assignments;");
     }
     exec(kCreate);
     exec((std::string("INSERT OR REPLACE INTO meta(key, value) VALUES('schema', '") + kSchema + "')").c_str());
@@ -249,8 +251,8 @@ void StateStore::carry(const std::string& run, const LogRecord& marker,
 }
 
 void StateStore::carry_range(const std::string& run, const LogRecord& marker, const std::string& from,
-                             const std::string& to, CarryScope scope, const std::function<void(const CarriedRow&)>& write,
-                             const SortedNames* listed) {
+                             const std::string& to, CarryScope scope,
+                             const std::function<void(const CarriedRow&)>& write, const SortedNames* listed) {
   const std::string& root = marker.search_key;
   struct Reset {  // also when `write` throws
     sqlite3_stmt* stmt;

@@ -250,8 +250,8 @@ TEST_F(IncrementalRun, UnchangedManifestAssignmentsAreCarriedWholeAndNothingElse
           << "\",\"level\":\"file\",\"attrs\":{\"size\":10,\"sha256\":\"" << sum << "\"}}\n";
   };
   // p/s2/f1 fails while the file "broken" exists.
-  const std::string file_command = "sh -c 'echo \"$0\" >> " + path("curated.log") + "; case \"$0\" in p/s2/f1) test ! -e " +
-                                   path("broken") + ";; esac' {id}";
+  const std::string file_command = "sh -c 'echo \"$0\" >> " + path("curated.log") +
+                                   "; case \"$0\" in p/s2/f1) test ! -e " + path("broken") + ";; esac' {id}";
   struct Rerun {
     int exit_code;
     std::size_t carried_whole;  // assignments, as the broker says
