@@ -37,7 +37,11 @@ ConfigService::ConfigService(BrokerRun& run, zmq::context_t& context, Security& 
   socket_ = make_socket(context, zmq::socket_type::rep, options);
   socket_.bind(address.endpoint(kConfigPort, "config"));
 
-  table_.on<SpecRequest>([this](const SpecRequest&) {
+  table_.on<SpecRequest>([this](const SpecRequest& request) {
+    if (auto why = protocol_mismatch("worker " + request.worker_id, request.version); !why.empty()) {
+      run_.log->warn("refused the spec to {}", why);
+      return reply_with(ErrorReply{kProtocolVersion, why});
+    }
     SpecReply spec;
     spec.run_id = run_.run_id;
     spec.spec_version = BrokerRun::kSpecVersion;
@@ -91,6 +95,11 @@ ConfigService::Reply ConfigService::input(const InputRequest& request) {
 
 // A sink's report error stops the run (or, once it is over, fails it).
 ConfigService::Reply ConfigService::sink_beat(const SinkBeat& beat) {
+  if (auto why = protocol_mismatch("the sink " + beat.sink_id, beat.version); !why.empty()) {
+    if (!sink_refused_) run_.log->warn("refused the sink's beats: {}", why);
+    sink_refused_ = true;
+    return reply_with(ErrorReply{kProtocolVersion, why});
+  }
   SinkWatch& sink = run_.sink;
   const bool joined = sink.joined();
   const bool had_error = !sink.error().empty();

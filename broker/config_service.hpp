@@ -42,6 +42,7 @@ class ConfigService {
   InputStore inputs_;
   std::set<std::pair<std::string, std::string>> inputs_served_;  // (worker, input)
   MessageTable<Reply()> table_;
+  bool sink_refused_ = false;  // a sink of another protocol beat (said once)
 };
 
 }  // namespace ramify

@@ -13,7 +13,18 @@
 
 namespace ramify {
 
-inline constexpr std::uint32_t kProtocolVersion = 1;
+// The messages' layout. Daemons of one run must speak the same: the broker
+// refuses a worker's or a sink's first request of another
+// (protocol_mismatch()), and a worker refuses a broker of another. 2: an
+// assignment may be carried whole (Assign::carry_whole).
+inline constexpr std::uint32_t kProtocolVersion = 2;
+
+// Why a peer speaking `theirs` cannot join ("" when it speaks kProtocolVersion).
+inline std::string protocol_mismatch(const std::string& peer, std::uint32_t theirs) {
+  if (theirs == kProtocolVersion) return "";
+  return peer + " speaks protocol " + std::to_string(theirs) + ", this ramify " + std::to_string(kProtocolVersion) +
+         ": run the same release of ramify on every host";
+}
 
 using SeqByWorker = std::vector<std::pair<std::string, std::uint64_t>>;
 

@@ -4,6 +4,7 @@
 
 #include "net/config_client.hpp"
 #include "net/security.hpp"
+#include "util/errors.hpp"
 #include "util/host_name.hpp"
 #include "util/logging.hpp"
 #include "util/stop_request.hpp"
@@ -17,9 +18,12 @@ std::optional<SpecReply> fetch_spec(zmq::context_t& context, const Security& sec
                       security.client_of_broker(), "broker");
   client.set_interrupt(&stop.requested());
   try {
-    return client.call_until<SpecReply>(
+    SpecReply reply = client.call_until<SpecReply>(
         SpecRequest{kProtocolVersion, worker_id}, std::chrono::steady_clock::now() + timeout,
         [&] { logger("worker")->info("waiting for the broker at {}", broker.text()); });
+    if (auto why = protocol_mismatch("the broker at " + broker.text(), reply.version); !why.empty())
+      throw ConfigError(why);
+    return reply;
   } catch (const TimeoutError&) {
     if (stop.count() > 0) return std::nullopt;
     throw TimeoutError("the broker at " + broker.text() + " did not answer within " +
