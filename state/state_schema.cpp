@@ -4,17 +4,16 @@
 
 namespace ramify::state_schema {
 
-std::string column_text(sqlite3_stmt* stmt, int column) {
-  const unsigned char* text = sqlite3_column_text(stmt, column);
-  return text ? std::string(reinterpret_cast<const char*>(text),
-                            static_cast<std::size_t>(sqlite3_column_bytes(stmt, column)))
-              : std::string();
-}
-
 void assign_column_text(std::string& out, sqlite3_stmt* stmt, int column) {
   const unsigned char* text = sqlite3_column_text(stmt, column);
   if (!text) return out.clear();
   out.assign(reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_column_bytes(stmt, column)));
+}
+
+std::string column_text(sqlite3_stmt* stmt, int column) {
+  std::string text;
+  assign_column_text(text, stmt, column);
+  return text;
 }
 
 std::string column_blob(sqlite3_stmt* stmt, int column) {

@@ -40,6 +40,11 @@ std::string marker_field(const LogRecord& marker, const char* key, const char* o
   return otherwise;
 }
 
+std::string_view last_label(std::string_view search_key) {
+  const auto slash = search_key.rfind('/');
+  return slash == std::string_view::npos ? search_key : search_key.substr(slash + 1);
+}
+
 // The current row of `stmt` (the carried_rows_ query) into `carried`, under the marker's assignment and attempt.
 void read_carried_row(sqlite3_stmt* stmt, const LogRecord& marker, CarriedRow& carried) {
   LogRecord& row = carried.record;
@@ -48,8 +53,7 @@ void read_carried_row(sqlite3_stmt* stmt, const LogRecord& marker, CarriedRow& c
   row.severity = static_cast<Severity>(sqlite3_column_int(stmt, 5));
   assign_column_text(row.search_key, stmt, 0);
   assign_column_text(row.container_type, stmt, 1);
-  const auto slash = row.search_key.rfind('/');
-  row.label.assign(row.search_key, slash == std::string::npos ? 0 : slash + 1);
+  row.label.assign(last_label(row.search_key));
   row.assignment = marker.assignment;
   row.attempt = marker.attempt;
   carried.plain = sqlite3_column_int(stmt, 3) != 0;
@@ -58,10 +62,6 @@ void read_carried_row(sqlite3_stmt* stmt, const LogRecord& marker, CarriedRow& c
   assign_column_text(carried.json.results, stmt, 8);
 }
 
-std::string last_label(const std::string& search_key) {
-  const auto slash = search_key.rfind('/');
-  return slash == std::string::npos ? search_key : search_key.substr(slash + 1);
-}
 
 }  // namespace
 

@@ -15,6 +15,16 @@ namespace {
 
 constexpr const char* kCarriable = "status != 1 AND stamp != ''";  // failed nodes are always curated again
 
+// The current row of the range query as a node; its fields only `with_fields`.
+BaselineNode read_node(sqlite3_stmt* range, bool with_fields) {
+  BaselineNode node;
+  node.id = column_text(range, 0);
+  node.stamp = column_text(range, 3);
+  if (with_fields) node.fields = unpack_fields(column_blob(range, 4));
+  node.pruned = sqlite3_column_int(range, 5) != 0;
+  return node;
+}
+
 }  // namespace
 
 struct StoredBaseline::Reader {
@@ -116,12 +126,7 @@ std::vector<BaselineNode> StoredBaseline::below(const std::string& root_key, boo
       }
       if (column_text(range, 2) != kFileLevel) continue;
     }
-    BaselineNode node;
-    node.id = column_text(range, 0);
-    node.stamp = column_text(range, 3);
-    if (every_fields || key.size() == root_key.size()) node.fields = unpack_fields(column_blob(range, 4));
-    node.pruned = sqlite3_column_int(range, 5) != 0;
-    out.push_back(std::move(node));
+    out.push_back(read_node(range, every_fields || key.size() == root_key.size()));
   }
   sqlite3_reset(range);
   if (rc != SQLITE_DONE) reader_->fail("cannot read its nodes");
@@ -135,13 +140,7 @@ std::optional<BaselineNode> StoredBaseline::node(const std::string& key) const {
   bind_text(range, 2, key + kJustAfter);
   std::optional<BaselineNode> out;
   const int rc = sqlite3_step(range);
-  if (rc == SQLITE_ROW) {
-    out.emplace();
-    out->id = column_text(range, 0);
-    out->stamp = column_text(range, 3);
-    out->fields = unpack_fields(column_blob(range, 4));
-    out->pruned = sqlite3_column_int(range, 5) != 0;
-  }
+  if (rc == SQLITE_ROW) out = read_node(range, true);
   sqlite3_reset(range);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) reader_->fail("cannot read its nodes");
   return out;
