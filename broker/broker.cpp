@@ -166,9 +166,16 @@ struct Broker::Impl {
     progress->finish(run.figures(), Clock::now());
     if (run.scheduler->state() == RunState::finished) finalize_run(run);
 
-    // Tell every worker the run is over, and wait for their goodbyes.
+    // Tell every worker the run is over, and wait for their goodbyes: for
+    // workers_timeout, and on while a worker's records are still being acknowledged.
     work->stop_every_worker();
-    serve_until([&] { return run.scheduler->live_workers().empty(); }, Clock::now() + run.options.workers_timeout);
+    const auto stopped_at = Clock::now();
+    for (bool gone = false; !gone && !leave_now;) {
+      const auto due = run.scheduler->goodbyes_due(stopped_at, run.options.workers_timeout);
+      serve_until([&] { return run.scheduler->live_workers().empty(); }, due);
+      gone = run.scheduler->live_workers().empty() ||
+             Clock::now() >= run.scheduler->goodbyes_due(stopped_at, run.options.workers_timeout);
+    }
     for (const auto& worker : run.scheduler->live_workers())
       run.scheduler->worker_lost(worker, "it did not say goodbye");
 

@@ -24,8 +24,9 @@ namespace ramify {
 struct BrokerOptions {
   JobSpec spec;
   std::string bind = "*";  // "HOST", "HOST:PORT_BASE" or "ipc://PREFIX"
-  // After the run, how long to wait for the workers' goodbyes and for the
-  // sink's confirmation that the report is complete.
+  // After the run, how long to wait for the workers' goodbyes (counted again
+  // from each acknowledgement of a worker's records that its heartbeat
+  // reports) and for the sink's confirmation that the report is complete.
   std::chrono::milliseconds workers_timeout{5000};
   std::chrono::milliseconds report_timeout{30000};
   // How long to wait at the start for a sink to join before the run fails.

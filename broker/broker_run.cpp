@@ -121,6 +121,7 @@ Finish BrokerRun::finish_message() const {
   finish.handed_back = scheduler->handed_back();
   for (const auto& [id, w] : scheduler->workers())
     if (!w.alive && !w.lost_reason.empty()) finish.dead_workers.push_back(id);
+  finish.unconfirmed = scheduler->unconfirmed();
   finish.skipped_assignments = scheduler->skipped_from_earlier_run();
   finish.final_records = final_records;
   finish.first_failure = scheduler->first_failure();

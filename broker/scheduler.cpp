@@ -155,8 +155,11 @@ bool Scheduler::node_failed(const std::string& worker, const NodeFailed& failed)
 bool Scheduler::done(const std::string& worker, const Done& done) {
   AssignmentStatus* a = current(worker, done.id, done.attempt);
   if (!a) return false;
-  workers_[worker].assigned.erase(done.id);
-  workers_[worker].last_seq = std::max(workers_[worker].last_seq, done.last_seq);
+  WorkerStatus& w = workers_[worker];
+  w.assigned.erase(done.id);
+  w.last_seq = std::max(w.last_seq, done.last_seq);
+  if (done.last_seq > w.acked_seq && done.records > 0)
+    w.undelivered.push_back(UndeliveredDone{done.id, done.attempt, done.last_seq, done.records});
   if (done.handed_back) {
     take_back(*a, done);
     return true;

@@ -57,6 +57,14 @@ struct AssignmentStatus {
   }
 };
 
+// A done attempt whose rows the worker had not yet seen acknowledged (by its heartbeats' acked_seq).
+struct UndeliveredDone {
+  std::uint64_t id = 0;
+  std::uint32_t attempt = 0;
+  std::uint64_t last_seq = 0;
+  std::uint64_t records = 0;
+};
+
 struct WorkerStatus {
   std::string id;
   std::string host;
@@ -69,6 +77,9 @@ struct WorkerStatus {
   bool left = false;  // said BYE
   bool draining = false;  // takes no more work (its heartbeat said so)
   std::string lost_reason;  // why it was declared dead (empty after a goodbye)
+  std::uint64_t acked_seq = 0;           // the sink acknowledged 1..acked_seq (its last heartbeat said)
+  Clock::time_point acked_at{};          // when acked_seq last grew (or it joined)
+  std::vector<UndeliveredDone> undelivered;  // done attempts with rows past acked_seq
   std::uint32_t free_slots() const {
     return assigned.size() >= slots ? 0 : slots - static_cast<std::uint32_t>(assigned.size());
   }
@@ -163,6 +174,13 @@ class Scheduler {
   // Attempts whose rows do not count in the report (they were dispatched again).
   const std::vector<AssignmentRef>& superseded() const { return superseded_; }
   SeqByWorker last_seqs() const;
+  // The dead workers' done attempts whose rows they had not seen acknowledged.
+  std::vector<UnconfirmedAttempt> unconfirmed() const;
+  // After the run: when the wait for the live workers' goodbyes ends, given
+  // `since` (when they were told to stop): `patience` after that, or after
+  // their last acknowledged record if later (a worker still delivering is
+  // waited for while the sink takes its records).
+  Clock::time_point goodbyes_due(Clock::time_point since, std::chrono::milliseconds patience) const;
 
   const std::vector<AssignmentStatus>& assignments() const { return assignments_; }
   const std::map<std::string, WorkerStatus>& workers() const { return workers_; }

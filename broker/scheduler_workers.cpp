@@ -19,7 +19,15 @@ void Scheduler::hello(const Hello& hello, Clock::time_point now) {
     worker_lost(hello.worker_id, "it restarted");
   }
   WorkerStatus& w = workers_[hello.worker_id];
+  // A process the broker had given up on says hello again: what it had not
+  // delivered is still its to deliver (and to account for if it is lost again).
+  const bool same_process = w.pid == hello.pid && w.host == hello.host && !w.alive;
+  std::vector<UndeliveredDone> undelivered = same_process ? std::move(w.undelivered) : std::vector<UndeliveredDone>{};
+  const std::uint64_t acked_seq = same_process ? w.acked_seq : 0;
   w = WorkerStatus{};
+  w.undelivered = std::move(undelivered);
+  w.acked_seq = acked_seq;
+  w.acked_at = now;
   w.id = hello.worker_id;
   w.host = hello.host;
   w.pid = hello.pid;
@@ -38,6 +46,11 @@ std::vector<AssignmentRef> Scheduler::heartbeat(const Heartbeat& hb, Clock::time
   WorkerStatus& w = it->second;
   w.last_seen = now;
   w.last_seq = std::max(w.last_seq, hb.last_seq);
+  if (hb.acked_seq > w.acked_seq) {
+    w.acked_seq = hb.acked_seq;
+    w.acked_at = now;
+    std::erase_if(w.undelivered, [&](const UndeliveredDone& d) { return d.last_seq <= w.acked_seq; });
+  }
   w.draining = w.draining || hb.draining;
 
   std::set<std::uint64_t> reported;
@@ -103,6 +116,24 @@ SeqByWorker Scheduler::last_seqs() const {
   SeqByWorker out;
   for (const auto& [id, w] : workers_) out.emplace_back(id, w.last_seq);
   return out;
+}
+
+std::vector<UnconfirmedAttempt> Scheduler::unconfirmed() const {
+  std::vector<UnconfirmedAttempt> out;
+  for (const auto& [id, w] : workers_) {
+    if (w.alive) continue;  // a live worker delivers everything (the sink waits for it)
+    for (const UndeliveredDone& d : w.undelivered)
+      if (std::find(superseded_.begin(), superseded_.end(), AssignmentRef{d.id, d.attempt}) == superseded_.end())
+        out.push_back(UnconfirmedAttempt{id, d.id, d.attempt, d.records});
+  }
+  return out;
+}
+
+Clock::time_point Scheduler::goodbyes_due(Clock::time_point since, std::chrono::milliseconds patience) const {
+  Clock::time_point due = since + patience;
+  for (const auto& [id, w] : workers_)
+    if (w.alive && w.acked_seq < w.last_seq) due = std::max(due, w.acked_at + patience);
+  return due;
 }
 
 std::vector<std::string> Scheduler::live_workers() const {

@@ -153,7 +153,7 @@ int worker_command(const Arguments& args) {
       ("concurrency,j", po::value<std::string>()->default_value("0"), "slots, 0 to 1024 (0: one per core)")
       ("id", po::value<std::string>()->default_value(""), "the worker's name (default: the host name); its id is NAME-PID-RANDOM, unique to the process")
       ("connect-timeout", po::value<std::string>()->default_value("60"), "seconds to keep trying to reach the broker at start")
-      ("flush-timeout", po::value<std::string>()->default_value("10"), "seconds to wait for the sink's acknowledgements at the end")
+      ("flush-timeout", po::value<std::string>()->default_value("10"), "at the end, seconds to wait while the sink acknowledges nothing")
       ("broker-wait", po::value<std::string>()->default_value("60"), "seconds to wait for a broker that fell silent to come back")
       ("drain-timeout", po::value<std::string>()->default_value("30"), "after SIGTERM (a drain), seconds the running assignments go on before the rest of each is handed back after its node in progress (which is interrupted after twice this long)")
       ("max-lifetime", po::value<std::string>(), "drain in time to be gone after this long (90s, 30m, 12h; a batch job's walltime): the drain starts 2 x --drain-timeout before it")

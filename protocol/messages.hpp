@@ -16,8 +16,9 @@ namespace ramify {
 // The messages' layout. Daemons of one run must speak the same: the broker
 // refuses a worker's or a sink's first request of another
 // (protocol_mismatch()), and a worker refuses a broker of another. 2: an
-// assignment may be carried whole (Assign::carry_whole).
-inline constexpr std::uint32_t kProtocolVersion = 2;
+// assignment may be carried whole (Assign::carry_whole). 3: a Done counts its
+// records, and the Finish names what a lost worker had not delivered.
+inline constexpr std::uint32_t kProtocolVersion = 3;
 
 // Why a peer speaking `theirs` cannot join ("" when it speaks kProtocolVersion).
 inline std::string protocol_mismatch(const std::string& peer, std::uint32_t theirs) {
@@ -37,6 +38,17 @@ struct AssignmentRef {
   std::uint32_t attempt = 0;
   bool operator==(const AssignmentRef&) const = default;
   MSGPACK_DEFINE(id, attempt)
+};
+
+// A done attempt of a worker that was lost before the sink acknowledged all of
+// its rows: the sink must hold `records` rows of it, or they are lost.
+struct UnconfirmedAttempt {
+  std::string worker;
+  std::uint64_t id = 0;
+  std::uint32_t attempt = 0;
+  std::uint64_t records = 0;
+  bool operator==(const UnconfirmedAttempt&) const = default;
+  MSGPACK_DEFINE(worker, id, attempt, records)
 };
 
 // ---- work channel: broker ROUTER <-> worker DEALER ----
@@ -184,9 +196,10 @@ struct Done {
   bool handed_back = false;
   std::uint64_t resume_visits = 0;
   OpenData resume_data;
+  std::uint64_t records = 0;  // log records this worker produced for it (all numbered <= last_seq)
   bool operator==(const Done&) const = default;
   MSGPACK_DEFINE(version, id, attempt, nodes, failures, skipped, last_seq, complete, root_fields, root_data,
-                 handed_back, resume_visits, resume_data)
+                 handed_back, resume_visits, resume_data, records)
 };
 
 // Worker -> broker: the worker is leaving.
@@ -230,8 +243,9 @@ struct Kill {
 
 // The run is over: its exit status, the last log sequence number of each
 // worker, the attempts whose outcome rows do not count (run again elsewhere),
-// the workers that died (what they had not sent is gone with them), and how
-// many assignments an earlier run had done (skipped with a journal).
+// the workers that died (what they had not sent of an attempt run again is
+// gone with them; of a done attempt, `unconfirmed` says how much there was),
+// and how many assignments an earlier run had done (skipped with a journal).
 struct Finish {
   static constexpr const char* kType = "finish";
   std::uint32_t version = kProtocolVersion;
@@ -248,9 +262,11 @@ struct Finish {
   // A state store from a manifest: the search key and digest of every
   // assignment this run did without a failure (broker/assignment_digest.hpp).
   std::vector<std::pair<std::string, std::string>> assignment_digests = {};
+  // The dead workers' done attempts whose rows they had not all seen acknowledged.
+  std::vector<UnconfirmedAttempt> unconfirmed = {};
   bool operator==(const Finish&) const = default;
   MSGPACK_DEFINE(version, run_id, status, last_seq, superseded, dead_workers, skipped_assignments, final_records,
-                 first_failure, handed_back, whole, assignment_digests)
+                 first_failure, handed_back, whole, assignment_digests, unconfirmed)
 };
 
 // ---- config channel: REQ -> broker REP ----

@@ -33,11 +33,13 @@ void LogIntake::on_batch() {
   }
   decode_records(batch.records, batch.count, batch_records_);
   SequenceTracker& tracker = run_.trackers[batch.worker_id];
+  AttemptRows& attempt_rows = run_.attempt_rows[batch.worker_id];
   batch_row_.run = batch.run_id;
   batch_row_.worker = batch.worker_id;
   for (std::size_t i = 0; i < batch_records_.size(); ++i) {
     const std::uint64_t seq = batch.first_seq + i;
     if (!tracker.accept(seq)) continue;  // a duplicate from a replay
+    attempt_rows.add(batch_records_[i].assignment, batch_records_[i].attempt);
     batch_row_.seq = seq;
     std::swap(batch_row_.record, batch_records_[i]);  // no copy; both keep their strings' storage
     run_.write(batch_row_);

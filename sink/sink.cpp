@@ -187,6 +187,9 @@ struct Sink::Impl {
       return stop.count() > 0 && broker ? stop.exit_status() : 0;
     }
     const auto [lost, with_dead] = run.missing();
+    for (const auto& [worker, rows] : run.undelivered_done())
+      run.log->error("worker {} was lost before {} record(s) of its finished assignments reached the sink", worker,
+                     rows);
     if (run.metrics) run.metrics->lost(lost + with_dead);
     if (run.finish) {
       for (const LogRecord& record : run.finish->final_records) run.add_final(record);

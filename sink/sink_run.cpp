@@ -18,7 +18,9 @@ SinkRun::SinkRun(SinkOptions opts) : options(std::move(opts)), console_(stderr, 
       options.append ? ExistingReport::append : options.force ? ExistingReport::replace : ExistingReport::refuse;
   report = open_report(options.report, existing, [this](const ReportRow& row) {
     existing_runs.insert(row.run);
-    if (trackers[row.worker].accept(row.seq)) summary.add(row.worker, row.record);
+    if (!trackers[row.worker].accept(row.seq)) return;
+    attempt_rows[row.worker].add(row.record.assignment, row.record.attempt);
+    summary.add(row.worker, row.record);
   });
 }
 
@@ -121,7 +123,7 @@ bool SinkRun::have_everything() const {
     const std::uint64_t have = it == trackers.end() ? 0 : it->second.contiguous();
     if (have < last) return false;
   }
-  return true;
+  return undelivered_done().empty();
 }
 
 std::pair<std::uint64_t, std::uint64_t> SinkRun::missing() const {
@@ -133,7 +135,23 @@ std::pair<std::uint64_t, std::uint64_t> SinkRun::missing() const {
     const std::uint64_t n = it == trackers.end() ? last : it->second.missing_through(last);
     (dead.count(worker) ? with_dead : lost) += n;
   }
+  // A dead worker's rows count as run again only when their attempt was.
+  for (const auto& [worker, rows] : undelivered_done()) {
+    lost += rows;
+    with_dead -= std::min(with_dead, rows);
+  }
   return {lost, with_dead};
+}
+
+std::map<std::string, std::uint64_t> SinkRun::undelivered_done() const {
+  std::map<std::string, std::uint64_t> out;
+  if (!finish) return out;
+  for (const UnconfirmedAttempt& done : finish->unconfirmed) {
+    const auto it = attempt_rows.find(done.worker);
+    const std::uint64_t have = it == attempt_rows.end() ? 0 : it->second.of(done.id, done.attempt);
+    if (have < done.records) out[done.worker] += done.records - have;
+  }
+  return out;
 }
 
 std::uint64_t SinkRun::received() const {

@@ -12,6 +12,7 @@
 #include <string>
 #include <utility>
 
+#include "sink/attempt_rows.hpp"
 #include "sink/console_printer.hpp"
 #include "sink/report_file.hpp"
 #include "sink/run_digest.hpp"
@@ -42,6 +43,7 @@ class SinkRun {
   std::unique_ptr<SinkMetrics> metrics;  // with --metrics: counted from the rows written
   RunDigest digest;                      // for the broker's dashboard: from the rows written
   std::map<std::string, SequenceTracker> trackers;
+  std::map<std::string, AttemptRows> attempt_rows;  // by worker, beside its tracker
   std::string run_id;
   std::optional<Finish> finish;
   std::set<std::string> existing_runs;  // runs of the rows an appended report already held
@@ -61,11 +63,15 @@ class SinkRun {
   // Flushes what was written; false when the report failed (nothing may be acknowledged).
   bool flush();
 
-  // Every worker that the finish names has delivered up to its last sequence number.
+  // Every worker that the finish names has delivered up to its last sequence
+  // number, and every done attempt of a dead worker all of its rows.
   bool have_everything() const;
   // Records up to each worker's last sequence number that never arrived:
-  // from workers that left properly (lost), and from workers that died.
+  // lost (from workers that left properly, or of a dead worker's done
+  // attempts), and those of dead workers' attempts that were run again.
   std::pair<std::uint64_t, std::uint64_t> missing() const;
+  // By dead worker: the rows of its done attempts that never arrived.
+  std::map<std::string, std::uint64_t> undelivered_done() const;
   std::uint64_t received() const;
   // The finish's last rows, the outcome rows of attempts that were run again
   // removed, the state store concluded (`whole`: every assignment was done and

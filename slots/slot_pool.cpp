@@ -37,7 +37,7 @@ void SlotPool::accept(Assign assignment) {
 void SlotPool::start_waiting() {
   for (std::size_t i = 0; i < slots_.size() && !waiting_.empty(); ++i) {
     if (views_[i].running) continue;
-    views_[i] = View{AssignmentRef{waiting_.front().id, waiting_.front().attempt}, 0, 0};
+    views_[i] = View{AssignmentRef{waiting_.front().id, waiting_.front().attempt}};
     slots_[i]->assign(std::move(waiting_.front()));
     waiting_.pop_front();
   }
@@ -88,9 +88,13 @@ void SlotPool::take_events(const std::function<void(SlotEvent&)>& forward) {
         if (view.running) {  // finalize's records come after the slot's last assignment
           view.curated += event.outcomes;
           view.curated_skipped += event.skipped_outcomes;
+          view.records += event.record_count;
         }
         break;
-      case SlotEvent::Kind::done: view.running.reset(); break;
+      case SlotEvent::Kind::done:
+        event.done.records = view.records;
+        view.running.reset();
+        break;
       case SlotEvent::Kind::exited: ++exited_; break;
       default: break;
     }

@@ -70,6 +70,7 @@ class SlotPool {
     std::optional<AssignmentRef> running;
     std::uint64_t curated = 0;          // outcome rows handed over for `running`
     std::uint64_t curated_skipped = 0;  // of which skipped
+    std::uint64_t records = 0;          // log records handed over for `running`
   };
   void start_waiting();
 

@@ -7,11 +7,12 @@ namespace ramify {
 
 namespace {
 constexpr std::chrono::milliseconds kRetransmitAfter{1000};
+constexpr std::chrono::milliseconds kRetransmitAfterAtMost{8000};
 }  // namespace
 
 LogChannel::LogChannel(zmq::context_t& context, const Address& sink, std::optional<CurveSettings> curve,
                        std::string worker_id, std::string run_id)
-    : worker_id_(std::move(worker_id)), run_id_(std::move(run_id)) {
+    : worker_id_(std::move(worker_id)), run_id_(std::move(run_id)), resend_after_(kRetransmitAfter) {
   SocketOptions log_options;
   log_options.max_message = 1024;  // only subscription messages come back
   log_options.send_hwm = 100000;
@@ -63,13 +64,16 @@ std::size_t LogChannel::on_ack() {
   LogAck ack = decode<LogAck>((*frames)[1].to_string_view());
   if (ack.worker_id != worker_id_ || ack.seq <= spool_.acked()) return 0;
   last_ack_progress_ = Clock::now();
+  resend_after_ = kRetransmitAfter;
   return spool_.acknowledge(ack.seq);
 }
 
 void LogChannel::resend_if_stalled(Clock::time_point now) {
-  if (!spool_.empty() && sink_subscribed_ && now - last_ack_progress_ > kRetransmitAfter &&
-      now - last_resend_ > kRetransmitAfter)
-    resend();
+  if (spool_.empty() || !sink_subscribed_ || now - last_ack_progress_ <= resend_after_ ||
+      now - last_resend_ <= resend_after_)
+    return;
+  resend();
+  resend_after_ = std::min(resend_after_ * 2, kRetransmitAfterAtMost);
 }
 
 void LogChannel::resend() {

@@ -3,7 +3,8 @@
 // connected to the sink's SUB) in numbered batches, and stay in the spool
 // until the sink acknowledges them (SUB, the sink's acks for this worker).
 // A batch is sent when the sink is subscribed, again when it (re)subscribes,
-// and again when acknowledgements stall.
+// and again when acknowledgements stall (after 1 s, then twice as long each
+// time up to 8 s, so that a sink that is only slow is not flooded).
 
 #include <zmq.hpp>
 
@@ -37,6 +38,8 @@ class LogChannel {
   std::size_t on_ack();
   // Sends every unacknowledged batch again when the sink has acknowledged nothing for a while.
   void resend_if_stalled(Clock::time_point now);
+  // When the sink last acknowledged something new (or the channel opened).
+  Clock::time_point last_ack_progress() const { return last_ack_progress_; }
 
   std::uint64_t last_seq() const { return next_seq_ - 1; }
   std::uint64_t acked() const { return spool_.acked(); }
@@ -55,6 +58,7 @@ class LogChannel {
   bool sink_subscribed_ = false;
   Clock::time_point last_ack_progress_ = Clock::now();
   Clock::time_point last_resend_ = Clock::now();
+  std::chrono::milliseconds resend_after_;  // the stall that triggers the next resend
 };
 
 }  // namespace ramify

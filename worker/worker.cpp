@@ -260,11 +260,13 @@ struct Worker::Impl {
       flush_deadline = now + options.flush_timeout;
     }
     const bool give_up_on_sink = report_failed || no_sink || stops_handled >= 2;
-    if (phase == Phase::flushing && (logs->all_acknowledged() || now >= flush_deadline || give_up_on_sink)) {
+    // The sink is waited for while it acknowledges: flush_timeout counts from its last acknowledgement.
+    const bool sink_stalled = now >= std::max(flush_deadline, logs->last_ack_progress() + options.flush_timeout);
+    if (phase == Phase::flushing && (logs->all_acknowledged() || sink_stalled || give_up_on_sink)) {
       undelivered = logs->unacknowledged_batches();
       if (undelivered > 0 && !give_up_on_sink)
-        log->error("the sink did not acknowledge {} batch(es) within {} s", undelivered,
-                   std::chrono::duration<double>(options.flush_timeout).count());
+        log->error("the sink acknowledged nothing for {} s: {} batch(es) not delivered",
+                   std::chrono::duration<double>(options.flush_timeout).count(), undelivered);
       broker->send(Bye{kProtocolVersion, worker_id, logs->last_seq(),
                        reason == StopReason::finished  ? "finished"
                        : reason == StopReason::drained ? "drained"

@@ -21,7 +21,7 @@ struct WorkerOptions {
   unsigned concurrency = 0;    // slots; 0 = the number of cores
   std::string name;            // "" = the host name; the worker's id is NAME-PID-RANDOM, one per process
   std::chrono::milliseconds connect_timeout{60000};  // how long to wait for the broker at start
-  std::chrono::milliseconds flush_timeout{10000};    // how long to wait for the sink's acks at the end
+  std::chrono::milliseconds flush_timeout{10000};    // at the end, how long the sink may acknowledge nothing
   // When the broker falls silent for its liveness window, the worker stops its
   // running assignments and waits this long for the broker to come back.
   std::chrono::milliseconds broker_wait{60000};

@@ -276,6 +276,42 @@ TEST(Reliability, AWorkerThatStartsAfterTheKillDoesNoWork) {
   EXPECT_TRUE(broker.wait_for(10s).has_value());
 }
 
+// A worker that finished its assignments but could not deliver their rows (the
+// sink stopped answering) outlasts the broker's wait for its goodbye and is
+// declared dead: its rows were not run again, so the run fails and says why.
+TEST(Reliability, AWorkerLostBeforeItsFinishedAssignmentsRowsArrivedFailsTheRun) {
+  Study study(3, 4);
+  auto broker_args = study.job("0");
+  broker_args.insert(broker_args.begin(), {"broker", "--bind", study.ipc("broker"), "--report-timeout", "60"});
+  Background broker(study.dir.str(), "broker", broker_args);
+  Background sink(study.dir.str(), "sink",
+                  {"sink", "--bind", study.ipc("sink"), "--broker", study.ipc("broker"), "--report", study.report,
+                   "--drain-timeout", "1"});
+  ASSERT_TRUE(eventually([&] { return broker.err().find("the sink joined") != std::string::npos; }, 30s))
+      << broker.err();
+  sink.signal(SIGSTOP);
+  // The broker waits 5 s for goodbyes once nothing is acknowledged; the worker, 8.
+  Background worker(study.dir.str(), "worker",
+                    {"worker", "--broker", study.ipc("broker"), "--sink", study.ipc("sink"), "--flush-timeout", "8"});
+  const auto worker_status = worker.wait_for(60s);
+  sink.signal(SIGCONT);
+  ASSERT_TRUE(worker_status.has_value()) << worker.err();
+  EXPECT_EQ(*worker_status, 4) << worker.err();
+  EXPECT_NE(worker.err().find("the sink acknowledged nothing for 8 s"), std::string::npos) << worker.err();
+  const auto broker_status = broker.wait_for(60s);
+  ASSERT_TRUE(broker_status.has_value()) << broker.err();
+  EXPECT_EQ(*broker_status, 1) << broker.err();
+  EXPECT_NE(broker.err().find("log record(s) were lost"), std::string::npos) << broker.err();
+  const auto sink_status = sink.wait_for(30s);
+  ASSERT_TRUE(sink_status.has_value()) << sink.err();
+  EXPECT_EQ(*sink_status, 1) << sink.out() << sink.err();
+  EXPECT_NE(sink.err().find("record(s) of its finished assignments reached the sink"), std::string::npos)
+      << sink.err();
+  EXPECT_NE(sink.out().find("FAILED"), std::string::npos) << sink.out();
+  EXPECT_EQ(sink.out().find("log records lost: 0"), std::string::npos) << sink.out();
+  EXPECT_EQ(sink.out().find("(their assignments were run again)"), std::string::npos) << sink.out();
+}
+
 // The report of a run with `policy` on a tree where sub-2/bad1.txt and sub-2/bad2.txt fail.
 std::map<std::string, std::string> run_with_policy(const std::vector<std::string>& policy, int& exit_code) {
   TempDir dir;

@@ -257,5 +257,56 @@ TEST(SchedulerHello, TheSameProcessSayingHelloAgainKeepsItsAssignments) {
   EXPECT_EQ(s.superseded().size(), 1u);
 }
 
+// A worker lost after it finished an attempt whose rows its heartbeats had not
+// yet seen acknowledged: the finish must tell the sink how many rows it owes.
+TEST(SchedulerUndelivered, ADeadWorkersDoneAttemptsPastItsAcknowledgementsAreUnconfirmed) {
+  Scheduler s(plan(2), SchedulerPolicy{});
+  const auto t0 = Clock::now();
+  s.hello(hello("w", 2), t0);
+  auto root = s.next_dispatches(t0).at(0);
+  Done root_done = done(root);
+  root_done.last_seq = 10;
+  root_done.records = 10;
+  s.done("w", root_done);
+  bool known = false;
+  Heartbeat acked{kProtocolVersion, "w", 2, {}, 12, 10, false, {}};
+  s.heartbeat(acked, t0, known);  // the sink has 1..10: the root's rows are all there
+  auto subtrees = s.next_dispatches(t0);
+  ASSERT_EQ(subtrees.size(), 2u);
+  Done first = done(subtrees[0]);
+  first.last_seq = 20;
+  first.records = 8;
+  s.done("w", first);
+  Done second = done(subtrees[1]);
+  second.last_seq = 30;
+  second.records = 10;
+  s.done("w", second);
+  acked.acked_seq = 20;
+  s.heartbeat(acked, t0, known);  // the first subtree's rows are acknowledged too
+  EXPECT_TRUE(s.unconfirmed().empty());  // a live worker delivers everything
+  s.worker_lost("w", "it did not say goodbye");
+  EXPECT_EQ(s.unconfirmed(),
+            (std::vector<UnconfirmedAttempt>{{"w", subtrees[1].assignment, subtrees[1].attempt, 10}}));
+}
+
+TEST(SchedulerUndelivered, TheWaitForGoodbyesLastsWhileAWorkersRecordsAreAcknowledged) {
+  Scheduler s(plan(0), SchedulerPolicy{});
+  const auto t0 = Clock::now();
+  s.hello(hello("w", 1), t0);
+  Done d = done(s.next_dispatches(t0).at(0));
+  d.last_seq = 100;
+  d.records = 100;
+  s.done("w", d);
+  const auto stopped = t0 + 1s;
+  EXPECT_EQ(s.goodbyes_due(stopped, 5s), stopped + 5s);
+  bool known = false;
+  s.heartbeat(Heartbeat{kProtocolVersion, "w", 1, {}, 100, 40, false, {}}, t0 + 4s, known);
+  EXPECT_EQ(s.goodbyes_due(stopped, 5s), t0 + 9s);  // the sink acknowledged more at 4 s
+  s.heartbeat(Heartbeat{kProtocolVersion, "w", 1, {}, 100, 40, false, {}}, t0 + 8s, known);
+  EXPECT_EQ(s.goodbyes_due(stopped, 5s), t0 + 9s);  // nothing more acknowledged: no longer
+  s.heartbeat(Heartbeat{kProtocolVersion, "w", 1, {}, 100, 100, false, {}}, t0 + 8s, known);
+  EXPECT_EQ(s.goodbyes_due(stopped, 5s), stopped + 5s);  // all delivered: only the plain wait
+}
+
 }  // namespace
 }  // namespace ramify
