@@ -127,7 +127,9 @@ class Scheduler {
   std::vector<std::string> expire(Clock::time_point now);
   // When the next live worker will have been silent too long (max() when none).
   Clock::time_point next_expiry() const;
-  // Declares one worker dead (its process is gone, or it cannot be reached).
+  // Declares one worker dead (its process is gone, or it cannot be reached):
+  // what it ran is dispatched again, and so is, while the run goes on, what it
+  // finished whose rows its heartbeats had not yet seen acknowledged.
   void worker_lost(const std::string& worker_id, const std::string& why);
 
   // ---- assignments ----
@@ -197,6 +199,8 @@ class Scheduler {
   void finish_assignment(AssignmentStatus& a, AssignmentState state);
   void release_dependents(std::uint64_t id);
   void requeue_or_quarantine(AssignmentStatus& a, const std::string& why);
+  // A done attempt whose rows may not all have reached the sink: undone, and dispatched again.
+  void reopen(AssignmentStatus& a, const std::string& why);
   void take_back(AssignmentStatus& a, const Done& done);
   void add_counts(AssignmentStatus& a, const Done& done);
   void count_failure(const std::string& description);

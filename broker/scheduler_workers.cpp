@@ -110,6 +110,23 @@ void Scheduler::worker_lost(const std::string& worker_id, const std::string& why
   std::set<std::uint64_t> assigned;
   assigned.swap(w.assigned);
   for (std::uint64_t id : assigned) requeue_or_quarantine(assignments_[id], "worker " + worker_id + " was lost: " + why);
+  // While the run goes on, what it finished but the sink may not have is run again too.
+  if (state_ != RunState::running || complete()) return;
+  for (const UndeliveredDone& d : w.undelivered) {
+    AssignmentStatus& a = assignments_[d.id];
+    if (a.state == AssignmentState::done && a.attempt == d.attempt && a.handed_back == 0)
+      reopen(a, "worker " + worker_id + " was lost before the sink acknowledged the rows of attempt " +
+                    std::to_string(d.attempt));
+  }
+}
+
+void Scheduler::reopen(AssignmentStatus& a, const std::string& why) {
+  nodes_ -= a.nodes;
+  nodes_skipped_ -= a.skipped;
+  a.nodes = a.failures = a.skipped = 0;
+  --terminal_count_;
+  a.state = AssignmentState::dispatched;  // as when its worker was lost while it ran
+  requeue_or_quarantine(a, why);
 }
 
 SeqByWorker Scheduler::last_seqs() const {

@@ -312,6 +312,43 @@ TEST(Reliability, AWorkerLostBeforeItsFinishedAssignmentsRowsArrivedFailsTheRun)
   EXPECT_EQ(sink.out().find("(their assignments were run again)"), std::string::npos) << sink.out();
 }
 
+// A worker killed while the sink was not taking rows had finished assignments
+// whose rows never arrived: the broker runs those again too, and the run
+// ends complete.
+TEST(Reliability, AWorkerKilledBeforeItsFinishedAssignmentsRowsArrivedHasThemRunAgain) {
+  Study study(6, 12);
+  auto broker_args = study.job("0.05");
+  broker_args.insert(broker_args.begin(), {"broker", "--bind", study.ipc("broker"), "--report-timeout", "60"});
+  Background broker(study.dir.str(), "broker", broker_args);
+  Background sink(study.dir.str(), "sink",
+                  {"sink", "--bind", study.ipc("sink"), "--broker", study.ipc("broker"), "--report", study.report});
+  ASSERT_TRUE(eventually([&] { return broker.err().find("the sink joined") != std::string::npos; }, 30s))
+      << broker.err();
+  sink.signal(SIGSTOP);
+  const std::vector<std::string> worker_args{"worker", "--broker", study.ipc("broker"), "--sink", study.ipc("sink"),
+                                             "--concurrency", "1"};
+  Background first(study.dir.str(), "worker1", worker_args);
+  // 20 files curated: the first subject (12 files) is done, its rows unacknowledged.
+  ASSERT_TRUE(eventually([&] { return study.marks() >= 20; }, 30s)) << first.err();
+  first.signal(SIGKILL);
+  ASSERT_TRUE(first.wait_for(10s).has_value());
+  Background second(study.dir.str(), "worker2", worker_args);
+  sink.signal(SIGCONT);
+  const auto status = broker.wait_for(60s);
+  ASSERT_TRUE(status.has_value()) << broker.err();
+  EXPECT_EQ(*status, 0) << broker.err();
+  const auto sink_status = sink.wait_for(30s);
+  ASSERT_TRUE(sink_status.has_value()) << sink.err();
+  EXPECT_EQ(*sink_status, 0) << sink.out() << sink.err();
+  EXPECT_NE(sink.out().find("log records lost: 0"), std::string::npos) << sink.out();
+  expect_one_ok_outcome_per_node(study);
+  // Every subject the first worker finished was curated again by the second.
+  std::set<std::string> by_second;
+  for (const auto& row : testing::outcomes(testing::read_report(study.report)))
+    if (row.get("container_type") == "subject") by_second.insert(row.get("worker"));
+  EXPECT_EQ(by_second.size(), 1u) << "a subject's outcome came from the killed worker";
+}
+
 // The report of a run with `policy` on a tree where sub-2/bad1.txt and sub-2/bad2.txt fail.
 std::map<std::string, std::string> run_with_policy(const std::vector<std::string>& policy, int& exit_code) {
   TempDir dir;

@@ -289,6 +289,31 @@ TEST(SchedulerUndelivered, ADeadWorkersDoneAttemptsPastItsAcknowledgementsAreUnc
             (std::vector<UnconfirmedAttempt>{{"w", subtrees[1].assignment, subtrees[1].attempt, 10}}));
 }
 
+TEST(SchedulerUndelivered, WhileTheRunGoesOnALostWorkersUndeliveredDoneAttemptIsRunAgain) {
+  Scheduler s(plan(2), SchedulerPolicy{});
+  const auto t0 = Clock::now();
+  s.hello(hello("w1", 1), t0);
+  Done root_done = done(s.next_dispatches(t0).at(0), 5);
+  root_done.last_seq = 9;
+  root_done.records = 9;
+  s.done("w1", root_done);
+  auto first = s.next_dispatches(t0).at(0);  // w1 runs one subtree; the other waits
+  EXPECT_EQ(s.nodes(), 5u);
+  s.worker_lost("w1", "it missed its heartbeats");
+  // The root was done, but none of its rows were acknowledged: it is run again, as is the subtree.
+  EXPECT_EQ(s.assignments()[0].state, AssignmentState::queued);
+  EXPECT_EQ(s.nodes(), 0u);
+  EXPECT_EQ(s.superseded(), (std::vector<AssignmentRef>{{first.assignment, 1}, {0, 1}}));
+  EXPECT_TRUE(s.unconfirmed().empty());  // what was run again is not owed
+  s.hello(hello("w2", 3), t0);
+  for (int round = 0; round < 5 && !s.complete(); ++round)
+    for (const auto& d : s.next_dispatches(t0)) EXPECT_TRUE(s.done(d.worker, done(d)));
+  EXPECT_TRUE(s.complete());
+  EXPECT_EQ(s.assignments()[0].attempt, 2u);
+  EXPECT_EQ(s.nodes(), 3u);
+  EXPECT_EQ(s.exit_status(), 0);
+}
+
 TEST(SchedulerUndelivered, TheWaitForGoodbyesLastsWhileAWorkersRecordsAreAcknowledged) {
   Scheduler s(plan(0), SchedulerPolicy{});
   const auto t0 = Clock::now();
